@@ -1,0 +1,176 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { AbortError, NetworkError, ParseError, type PlyError, type RequestSummary, TimeoutError } from './errors.ts'
+
+/** How a body is turned into data. */
+export interface BodyParseOptions {
+  /** Parses JSON text; `JSON.parse` by default (swap in a reviver or a BigInt-aware parser). */
+  parseJson?: (text: string) => unknown
+  /** Bounds the body read, in milliseconds; `false` for no bound. */
+  timeout?: number | false
+  /** Aborts the read. */
+  signal?: AbortSignal | undefined
+  /** The request, for error messages. */
+  request?: RequestSummary | undefined
+  /** The request's method: the body of a response to HEAD is never read. */
+  method?: string
+}
+
+const utf8 = new TextDecoder()
+const jsonType = /^application\/(?:[\w.+-]+\+)?json(?:-seq)?$/
+const textType =
+  /^(?:text\/|application\/(?:[\w.+-]+\+)?xml$|application\/(?:javascript|x-www-form-urlencoded|ecmascript)$)/
+
+/** The media type of a `Content-Type` value, lower-case, without parameters. */
+export function mediaType(contentType: string | null): string | undefined {
+  if (!contentType) return undefined
+  const semicolon = contentType.indexOf(';')
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase()
+}
+
+/** Whether a `Content-Type` is JSON (`application/json` or any `+json` type). */
+export function isJsonType(contentType: string | null): boolean {
+  const type = mediaType(contentType)
+  return type !== undefined && jsonType.test(type)
+}
+
+/**
+ * Reads a response's body into data by its content type: JSON (`application/json` and any
+ * `+json` type) is parsed, text types become a string, anything else a `Uint8Array`. An empty
+ * body, a 204, 205 or 304, and the answer to a HEAD give `undefined`. Malformed JSON is a
+ * `ParseError` naming the content type and the position.
+ */
+export async function parseBody(response: Response, options: BodyParseOptions = {}): Promise<unknown> {
+  const { status } = response
+  if (status === 204 || status === 205 || status === 304 || options.method === 'HEAD') {
+    await response.body?.cancel().catch(() => undefined)
+    return undefined
+  }
+  const bytes = await readBytes(response, options)
+  if (bytes.byteLength === 0) return undefined
+  const contentType = response.headers.get('content-type')
+  const type = mediaType(contentType)
+  if (type !== undefined && jsonType.test(type)) {
+    const text = decode(bytes, contentType)
+    try {
+      return (options.parseJson ?? JSON.parse)(text)
+    } catch (cause) {
+      throw jsonError(cause, text, contentType, options.request)
+    }
+  }
+  if (type !== undefined && textType.test(type)) return decode(bytes, contentType)
+  return bytes
+}
+
+/**
+ * Reads the whole body, bounded by `options.timeout`. A reader is used rather than
+ * `response.arrayBuffer()` so that a stalled body can be cancelled, which releases the socket.
+ */
+export async function readBytes(response: Response, options: BodyParseOptions = {}): Promise<Uint8Array> {
+  const body = response.body
+  if (body === null) return new Uint8Array(0)
+  const reader = body.getReader()
+  let timedOut = false
+  const timeout = options.timeout
+  const timer =
+    typeof timeout === 'number'
+      ? setTimeout(() => {
+          timedOut = true
+          // Cancelling resolves the pending read with `done`, and closes the connection.
+          reader.cancel().catch(() => undefined)
+        }, timeout)
+      : undefined
+  const chunks: Uint8Array[] = []
+  let length = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      chunks.push(value)
+      length += value.byteLength
+    }
+  } catch (cause) {
+    throw readError(cause, options)
+  } finally {
+    clearTimeout(timer)
+    reader.releaseLock()
+  }
+  if (timedOut) {
+    throw new TimeoutError(`reading the response body took longer than ${String(timeout)} ms`, {
+      request: options.request,
+      timeoutMs: timeout as number,
+    })
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array
+  const bytes = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}
+
+/** Validates `data` against a Standard Schema; a failure is a `ParseError` listing the issues. */
+export async function validate(
+  schema: StandardSchemaV1,
+  data: unknown,
+  request?: RequestSummary,
+  contentType?: string | null,
+): Promise<unknown> {
+  const result = await schema['~standard'].validate(data)
+  if (result.issues === undefined) return result.value
+  const described = result.issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = issue.path?.map((part) => (typeof part === 'object' ? part.key : part)).join('.')
+      return path ? `${path}: ${issue.message}` : issue.message
+    })
+    .join('; ')
+  const more = result.issues.length > 3 ? ` (and ${result.issues.length - 3} more)` : ''
+  return Promise.reject(
+    new ParseError(`the response body does not match the schema: ${described}${more}`, {
+      request,
+      contentType: contentType ?? undefined,
+      issues: result.issues,
+    }),
+  )
+}
+
+function decode(bytes: Uint8Array, contentType: string | null): string {
+  const charset = contentType ? /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1] : undefined
+  if (charset === undefined || /^utf-?8$/i.test(charset)) return utf8.decode(bytes)
+  try {
+    return new TextDecoder(charset).decode(bytes)
+  } catch {
+    return utf8.decode(bytes)
+  }
+}
+
+function jsonError(cause: unknown, text: string, contentType: string | null, request?: RequestSummary): ParseError {
+  const reason = cause instanceof Error ? cause.message : String(cause)
+  const match = /position (\d+)/.exec(reason)
+  const position = match ? Number(match[1]) : /end of (?:JSON )?input/i.test(reason) ? text.length : undefined
+  const at = position === undefined ? '' : ` at position ${position}`
+  // The parser's own message quotes the body, which is not ours to repeat; it stays in `cause`.
+  return new ParseError(`the response body is not valid JSON (Content-Type: ${contentType})${at}`, {
+    cause,
+    request,
+    contentType: contentType ?? undefined,
+    position,
+  })
+}
+
+function readError(cause: unknown, options: BodyParseOptions): PlyError {
+  if (options.signal?.aborted) {
+    return new AbortError('the request was aborted while its body was read', {
+      cause: options.signal.reason,
+      request: options.request,
+    })
+  }
+  // The connection broke while the body was arriving (reset, truncated chunked encoding, …).
+  const reason = cause instanceof Error ? cause.message : String(cause)
+  return new NetworkError(`the connection failed while the response body was read: ${reason}`, {
+    cause,
+    request: options.request,
+  })
+}

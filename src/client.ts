@@ -1,0 +1,263 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { assertMiddleware, compose } from './compose.ts'
+import {
+  type Context,
+  type HeadersInput,
+  type Middleware,
+  type ParamValue,
+  PlyRequest,
+  type RequestOptions,
+} from './context.ts'
+import { ConfigError, PlyError } from './errors.ts'
+import { applyHeaders } from './headers.ts'
+import { type Paginated, type PaginateOptions, paginate } from './paginate.ts'
+import { type RequestBody, requestBody } from './request-body.ts'
+import { type ApiResponse, apiResponseOf, httpErrorOf, parseResponse } from './response.ts'
+import { type FetchFunction, kyTransport, type Transport } from './transport.ts'
+import { appendQuery, expandPath, joinUrl } from './url.ts'
+
+/** Options of `createClient()` and `client.extend()`. */
+export interface ClientOptions {
+  /** Prepended to every relative path, as a string (`https://host/api/v3` + `/users` keeps `/api/v3`). */
+  baseUrl?: string | undefined
+  /** Headers sent with every request (a call's own headers win). */
+  headers?: HeadersInput | undefined
+  /** Per-attempt timeout in milliseconds, for the response and again for reading its body; `false` for none. Default 10 000. */
+  timeout?: number | false | undefined
+  /** Whether a non-2xx final response rejects with an `HttpError` (default `true`). */
+  throwHttpErrors?: boolean | undefined
+  /** The fetch implementation ky calls (default: the global `fetch`). */
+  fetch?: FetchFunction | undefined
+}
+
+/** An HTTP method; the usual ones are suggested, any token is accepted. */
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | (string & {})
+
+/** The names of a path template's placeholders: `'/users/{name}'` gives `'name'`. */
+export type PathParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}`
+  ? (Name extends `+${infer Reserved}` ? Reserved : Name) | PathParamNames<Rest>
+  : never
+
+/** A call's options, with `params` required and typed when the path is a literal template. */
+export type CallOptions<P extends string = string> = Omit<RequestOptions, 'params'> &
+  (string extends P
+    ? { params?: RequestOptions['params'] }
+    : [PathParamNames<P>] extends [never]
+      ? { params?: Readonly<Record<string, never>> | undefined }
+      : { params: Readonly<Record<PathParamNames<P>, ParamValue>> })
+
+/** The data type of a call: the schema's output when a `schema` is given, else `T`. */
+export type DataOf<T, O> = O extends { schema: infer S extends StandardSchemaV1 } ? StandardSchemaV1.InferOutput<S> : T
+
+const DEFAULT_TIMEOUT = 10_000
+const DEFAULT_ACCEPT = 'application/json, */*;q=0.8'
+const MAX_TIMEOUT = 2_147_483_647 // setTimeout's limit
+
+/**
+ * A REST API client: an ordered stack of middlewares around a ky transport. Build one with
+ * `createClient()`, add middlewares with `use()`, and call `get`, `post`, … or `fetch`.
+ */
+export class Client {
+  readonly #options: ClientOptions
+  readonly #headers: Headers
+  readonly #timeout: number | false
+  readonly #middlewares: Middleware[]
+  readonly #transport: Transport
+  #stack: Middleware | undefined
+
+  constructor(options: ClientOptions = {}, middlewares: readonly Middleware[] = []) {
+    validateOptions(options)
+    this.#options = { ...options }
+    this.#headers = applyHeaders(new Headers({ accept: DEFAULT_ACCEPT }), options.headers, 'headers')
+    this.#timeout = options.timeout ?? DEFAULT_TIMEOUT
+    this.#middlewares = [...middlewares]
+    this.#transport = kyTransport({ fetch: options.fetch })
+  }
+
+  /** Adds a middleware inside the ones added before it (Koa's order: first added is outermost). */
+  use(middleware: Middleware): this {
+    assertMiddleware(middleware, 'use()')
+    this.#middlewares.push(middleware)
+    this.#stack = undefined
+    return this
+  }
+
+  /** Makes a request with any method and resolves to its `ApiResponse`. */
+  async request<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
+    method: Method,
+    path: P,
+    options?: O,
+  ): Promise<ApiResponse<DataOf<T, O>>> {
+    const startedAt = performance.now()
+    const callOptions: RequestOptions = options ?? {}
+    const ctx = this.#context(this.#buildRequest(method.toUpperCase(), path, callOptions), false)
+    const response = await this.#run(ctx)
+    const data = ctx.parsed ? ctx.parsed.data : await parseResponse(ctx, response)
+    if (!response.ok && (callOptions.throwHttpErrors ?? this.#options.throwHttpErrors ?? true)) {
+      throw httpErrorOf(ctx, response, data)
+    }
+    return apiResponseOf(ctx, response, data as DataOf<T, O>, startedAt)
+  }
+
+  /** `GET path`. */
+  get<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
+    path: P,
+    options?: O,
+  ): Promise<ApiResponse<DataOf<T, O>>> {
+    return this.request<T, P, O>('GET', path, options)
+  }
+
+  /** `HEAD path`; `data` is always `undefined`. */
+  head<P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
+    path: P,
+    options?: O,
+  ): Promise<ApiResponse<undefined>> {
+    return this.request<undefined, P, O>('HEAD', path, options) as Promise<ApiResponse<undefined>>
+  }
+
+  /** `DELETE path`. */
+  delete<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
+    path: P,
+    options?: O,
+  ): Promise<ApiResponse<DataOf<T, O>>> {
+    return this.request<T, P, O>('DELETE', path, options)
+  }
+
+  /** `POST path`, with a `json`, `form` or `body` option. */
+  post<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
+    path: P,
+    options?: O,
+  ): Promise<ApiResponse<DataOf<T, O>>> {
+    return this.request<T, P, O>('POST', path, options)
+  }
+
+  /** `PUT path`, with a `json`, `form` or `body` option. */
+  put<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
+    path: P,
+    options?: O,
+  ): Promise<ApiResponse<DataOf<T, O>>> {
+    return this.request<T, P, O>('PUT', path, options)
+  }
+
+  /** `PATCH path`, with a `json`, `form` or `body` option. */
+  patch<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
+    path: P,
+    options?: O,
+  ): Promise<ApiResponse<DataOf<T, O>>> {
+    return this.request<T, P, O>('PATCH', path, options)
+  }
+
+  /**
+   * A `fetch`-compatible entry: takes what `fetch` takes, runs the whole stack, and resolves
+   * to the standard `Response` with its body unread. It does not throw for HTTP error
+   * statuses, only for network failures, timeouts and aborts (as ply errors). Relative URLs
+   * resolve against `baseUrl`.
+   */
+  async fetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+    const source = input instanceof Request ? input : undefined
+    const method = (init.method ?? source?.method ?? 'GET').toUpperCase()
+    const url = source ? new URL(source.url) : joinUrl(this.#options.baseUrl, String(input))
+    const headers = new Headers(this.#headers)
+    if (source) applyHeaders(headers, source.headers, 'fetch()')
+    applyHeaders(headers, init.headers, 'fetch()')
+    // A Request's body is a one-shot stream; read it once so that every attempt can send it.
+    const body = init.body ?? (source?.body ? new Uint8Array(await source.arrayBuffer()) : undefined)
+    const signal = init.signal ?? source?.signal ?? undefined
+    const options: RequestOptions = signal ? { signal } : {}
+    const request = new PlyRequest({
+      method,
+      url,
+      headers,
+      body: body ?? undefined,
+      timeout: this.#timeout,
+      signal,
+      options,
+    })
+    return this.#run(this.#context(request, true))
+  }
+
+  /**
+   * Walks a paginated collection: an async iterable over its items, following
+   * `Link: <…>; rel="next"` (RFC 8288) unless a `next` function says otherwise. `.pages()`
+   * iterates the responses instead, and `.all()` collects the items.
+   */
+  paginate<T = unknown, Item = T extends readonly (infer E)[] ? E : unknown, P extends string = string>(
+    path: P,
+    options?: CallOptions<P> & PaginateOptions<T, Item>,
+  ): Paginated<T, Item> {
+    return paginate<T, Item>((url, call) => this.get<T>(url, call as CallOptions), path, options ?? {})
+  }
+
+  /**
+   * A child client: its options are this client's with `options` on top (headers merged), and
+   * it starts with the same middlewares. Its stack is its own list, so `use()` on either side
+   * does not affect the other; the middleware instances themselves (a cache, a limiter) are
+   * shared on purpose.
+   */
+  extend(options: ClientOptions = {}): Client {
+    const headers = new Headers(this.#headers)
+    applyHeaders(headers, options.headers, 'headers')
+    return new Client({ ...this.#options, ...options, headers }, this.#middlewares)
+  }
+
+  #buildRequest(method: string, path: string, options: RequestOptions): PlyRequest {
+    const url = joinUrl(this.#options.baseUrl, expandPath(path, options.params))
+    appendQuery(url, options.query)
+    const headers = applyHeaders(new Headers(this.#headers), options.headers, 'headers')
+    const body: RequestBody = requestBody(method, options, headers)
+    const timeout = options.timeout ?? this.#timeout
+    if (options.timeout !== undefined) validateTimeout(options.timeout)
+    const signal = options.signal
+    return new PlyRequest({ method, url, headers, body, timeout, signal, options })
+  }
+
+  #context(request: PlyRequest, raw: boolean): Context {
+    return { request, response: undefined, parsed: undefined, attempts: 0, cacheStatus: 'bypass', raw, state: {} }
+  }
+
+  async #run(ctx: Context): Promise<Response> {
+    this.#stack ??= compose(this.#middlewares)
+    await this.#stack(ctx, () => this.#transport(ctx))
+    if (ctx.response === undefined) {
+      throw new PlyError(
+        'the middleware stack settled without a response: a middleware neither called next() nor answered',
+      )
+    }
+    return ctx.response
+  }
+}
+
+function validateTimeout(timeout: unknown): void {
+  if (timeout === false) return
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT) {
+    throw new ConfigError(
+      `timeout must be a positive number of milliseconds up to ${MAX_TIMEOUT}, or false; got ${String(timeout)}`,
+    )
+  }
+}
+
+function validateOptions(options: ClientOptions): void {
+  if (options.baseUrl !== undefined) {
+    let url: URL
+    try {
+      url = new URL(options.baseUrl)
+    } catch (cause) {
+      throw new ConfigError(`baseUrl '${options.baseUrl}' is not an absolute URL`, { cause })
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigError(`baseUrl must be http: or https:, got ${url.protocol}`)
+    }
+    if (url.username || url.password) {
+      throw new ConfigError('baseUrl must not hold credentials; use an auth middleware instead')
+    }
+  }
+  if (options.timeout !== undefined) validateTimeout(options.timeout)
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new ConfigError('fetch must be a function')
+  }
+}
+
+/** Creates a client. Add middlewares with `use()`; the transport is ky. */
+export function createClient(options: ClientOptions = {}): Client {
+  return new Client(options)
+}

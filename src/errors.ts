@@ -1,0 +1,142 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+
+/**
+ * The error hierarchy. Every error ply throws is a `PlyError`; each subclass names one way a
+ * call can fail. Errors carry the request as `{ method, url }` with secrets already redacted,
+ * never the live `Headers` or body, so that logging or serialising an error cannot leak a
+ * credential.
+ */
+
+/** The request an error is about: its method and its URL with secrets masked. */
+export interface RequestSummary {
+  readonly method: string
+  /** The URL with credentials and secret query parameters replaced by `[REDACTED]`. */
+  readonly url: string
+}
+
+/** Options shared by every ply error. */
+export interface PlyErrorOptions {
+  /** The underlying reason, kept on the standard `cause` property. */
+  readonly cause?: unknown
+  /** The request the error is about, already redacted. */
+  readonly request?: RequestSummary | undefined
+}
+
+/** Base class of every error ply throws; `instanceof PlyError` catches them all. */
+export class PlyError extends Error {
+  override name = 'PlyError'
+  /** The request (method and redacted URL) the error is about, when there is one. */
+  readonly request: RequestSummary | undefined
+
+  constructor(message: string, options: PlyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.request = options.request
+  }
+
+  /** A plain, secret-free view, so `JSON.stringify(error)` says something useful. */
+  toJSON(): Record<string, unknown> {
+    const { stack: _stack, cause: _cause, ...own } = this as unknown as Record<string, unknown>
+    return { name: this.name, message: this.message, ...own }
+  }
+}
+
+/** A non-2xx final response, thrown at the client's edge unless `throwHttpErrors` is off. */
+export class HttpError<TBody = unknown> extends PlyError {
+  override name = 'HttpError'
+  /** The HTTP status code. */
+  readonly status: number
+  /** The status text the server sent, if any. */
+  readonly statusText: string
+  /** The response headers. */
+  readonly headers: Headers
+  /** The response body, parsed by content type (JSON, text), or `undefined` when empty. */
+  readonly data: TBody
+
+  constructor(
+    init: { status: number; statusText: string; headers: Headers; data: TBody },
+    options: PlyErrorOptions = {},
+  ) {
+    const where = options.request ? ` (${options.request.method} ${options.request.url})` : ''
+    const text = init.statusText ? ` ${init.statusText}` : ''
+    super(`HTTP ${init.status}${text}${where}`, options)
+    this.status = init.status
+    this.statusText = init.statusText
+    this.headers = init.headers
+    this.data = init.data
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), headers: Object.fromEntries(this.headers) }
+  }
+}
+
+/** The connection failed: refused, reset, DNS failure, socket hang-up, TLS failure. */
+export class NetworkError extends PlyError {
+  override name = 'NetworkError'
+  /** The system error code when there is one (`ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, …). */
+  readonly code: string | undefined
+
+  constructor(message: string, options: PlyErrorOptions & { code?: string | undefined } = {}) {
+    super(message, options)
+    this.code = options.code
+  }
+}
+
+/** An attempt took longer than its `timeout` (for the response, or for reading its body). */
+export class TimeoutError extends PlyError {
+  override name = 'TimeoutError'
+  /** The timeout that was exceeded, in milliseconds. */
+  readonly timeoutMs: number
+
+  constructor(message: string, options: PlyErrorOptions & { timeoutMs: number }) {
+    super(message, options)
+    this.timeoutMs = options.timeoutMs
+  }
+}
+
+/** The caller aborted the request through its `AbortSignal`; `cause` is the signal's reason. */
+export class AbortError extends PlyError {
+  override name = 'AbortError'
+}
+
+/** A body could not be turned into data: malformed JSON, or a schema that rejected it. */
+export class ParseError extends PlyError {
+  override name = 'ParseError'
+  /** The response's `Content-Type`, or `undefined` when it sent none. */
+  readonly contentType: string | undefined
+  /** The character offset where malformed JSON went wrong, when known. */
+  readonly position: number | undefined
+  /** The issues a Standard Schema reported, when validation failed. */
+  readonly issues: readonly StandardSchemaV1.Issue[] | undefined
+
+  constructor(
+    message: string,
+    options: PlyErrorOptions & {
+      contentType?: string | undefined
+      position?: number | undefined
+      issues?: readonly StandardSchemaV1.Issue[] | undefined
+    } = {},
+  ) {
+    super(message, options)
+    this.contentType = options.contentType
+    this.position = options.position
+    this.issues = options.issues
+  }
+}
+
+/** A rate limit stopped the request: a full queue, or a wait longer than the caller allows. */
+export class RateLimitError extends PlyError {
+  override name = 'RateLimitError'
+  /** When the limit resets, if known. */
+  readonly resetAt: Date | undefined
+
+  constructor(message: string, options: PlyErrorOptions & { resetAt?: Date | undefined } = {}) {
+    super(message, options)
+    this.resetAt = options.resetAt
+  }
+}
+
+/** Invalid configuration or arguments, reported before any request is sent. */
+export class ConfigError extends PlyError {
+  override name = 'ConfigError'
+}

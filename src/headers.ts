@@ -1,0 +1,41 @@
+import type { HeadersInput } from './context.ts'
+import { ConfigError } from './errors.ts'
+
+// RFC 9110 §5.1: a field name is a token; §5.5: a value must not hold CR, LF or NUL.
+const fieldName = /^[!#$%&'*+.^_`|~\dA-Za-z-]+$/
+const forbiddenInValue = /[\r\n\0]/
+
+function entriesOf(input: HeadersInput): Iterable<readonly [string, string | undefined]> {
+  if (input instanceof Headers) return input
+  if (Array.isArray(input)) return input as [string, string][]
+  return Object.entries(input as Record<string, string | undefined>)
+}
+
+/**
+ * Copies `input` onto `target`, checking every name and value: `fetch` would trim CR/LF at a
+ * value's ends silently and reject them inside with a vague `TypeError`, so ply rejects them
+ * up front with a `ConfigError` that names the header (never its value, which may be secret).
+ * `undefined` values are skipped.
+ */
+export function applyHeaders(target: Headers, input: HeadersInput | undefined, where: string): Headers {
+  if (input === undefined) return target
+  // A name repeated within one input adds a value; the first occurrence replaces a default.
+  const seen = new Set<string>()
+  for (const [name, value] of entriesOf(input)) {
+    if (value === undefined) continue
+    if (!fieldName.test(name)) {
+      throw new ConfigError(`${where}: ${JSON.stringify(name)} is not a valid header name`)
+    }
+    if (typeof value !== 'string') {
+      throw new ConfigError(`${where}: header '${name}' must be a string`)
+    }
+    if (forbiddenInValue.test(value)) {
+      throw new ConfigError(`${where}: header '${name}' has a CR, LF or NUL character in its value`)
+    }
+    const key = name.toLowerCase()
+    if (seen.has(key)) target.append(name, value)
+    else target.set(name, value)
+    seen.add(key)
+  }
+  return target
+}

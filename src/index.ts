@@ -1,0 +1,45 @@
+/**
+ * ply: a framework for building REST API clients. A client is an ordered stack of
+ * middlewares (a Koa-style onion) around a ky transport.
+ *
+ * @module
+ */
+export { type BodyParseOptions, isJsonType, mediaType, parseBody, readBytes } from './body.ts'
+export {
+  type CallOptions,
+  Client,
+  type ClientOptions,
+  createClient,
+  type DataOf,
+  type Method,
+  type PathParamNames,
+} from './client.ts'
+export { compose } from './compose.ts'
+export type {
+  CacheStatus,
+  Context,
+  ContextState,
+  HeadersInput,
+  Middleware,
+  ParamValue,
+  QueryInit,
+  QueryValue,
+  RequestOptions,
+} from './context.ts'
+export { PlyRequest } from './context.ts'
+export {
+  AbortError,
+  ConfigError,
+  HttpError,
+  NetworkError,
+  ParseError,
+  PlyError,
+  type PlyErrorOptions,
+  RateLimitError,
+  type RequestSummary,
+  TimeoutError,
+} from './errors.ts'
+export { type NextPage, nextLink, type Paginated, type PaginateOptions } from './paginate.ts'
+export { REDACTED, redactQueryParam, redactUrl } from './redact.ts'
+export { type ApiResponse, parseResponse } from './response.ts'
+export type { FetchFunction, Transport } from './transport.ts'

@@ -1,0 +1,61 @@
+import type { RequestSummary } from './errors.ts'
+
+/** What a masked value is replaced with. */
+export const REDACTED = '[REDACTED]'
+
+/**
+ * Query parameters whose values are masked in every URL ply reports (errors, logs), matched
+ * case-insensitively. Middlewares add the names they put secrets under (for example an API
+ * key's query parameter) through `redactQueryParam`.
+ */
+const secretQueryParams = new Set([
+  'access_token',
+  'api_key',
+  'apikey',
+  'api-key',
+  'appid',
+  'auth',
+  'client_secret',
+  'code',
+  'id_token',
+  'key',
+  'password',
+  'refresh_token',
+  'secret',
+  'sig',
+  'signature',
+  'token',
+])
+
+/** Registers one more query parameter name whose value must never be reported. */
+export function redactQueryParam(name: string): void {
+  secretQueryParams.add(name.toLowerCase())
+}
+
+/** The URL as a string with its password and secret query parameter values masked. */
+export function redactUrl(url: URL | string): string {
+  let parsed: URL
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : url
+  } catch {
+    return REDACTED
+  }
+  let copy: URL | undefined
+  const writable = (): URL => {
+    copy ??= new URL(parsed.href)
+    return copy
+  }
+  if (parsed.password) writable().password = REDACTED
+  if (parsed.username && parsed.password) writable().username = REDACTED
+  if (parsed.search) {
+    for (const name of new Set(parsed.searchParams.keys())) {
+      if (secretQueryParams.has(name.toLowerCase())) writable().searchParams.set(name, REDACTED)
+    }
+  }
+  return (copy ?? parsed).href
+}
+
+/** The `{ method, url }` summary that errors carry, with the URL redacted. */
+export function summarize(method: string, url: URL | string): RequestSummary {
+  return { method, url: redactUrl(url) }
+}

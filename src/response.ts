@@ -1,0 +1,92 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { type BodyParseOptions, isJsonType, parseBody, readBytes, validate } from './body.ts'
+import type { CacheStatus, Context } from './context.ts'
+import { HttpError } from './errors.ts'
+import { summarize } from './redact.ts'
+
+/** What a call resolves to: the response's metadata and its parsed body. */
+export interface ApiResponse<T = unknown> {
+  /** The HTTP status code. */
+  readonly status: number
+  /** `true` for a 2xx status. */
+  readonly ok: boolean
+  /** The response headers. */
+  readonly headers: Headers
+  /** The parsed body: JSON as a value, text as a string, other types as bytes, empty as `undefined`. */
+  readonly data: T
+  /** The URL that answered (after redirects). */
+  readonly url: string
+  /** Time from the call to the parsed body, in milliseconds, waits and retries included. */
+  readonly elapsedMs: number
+  /** Transport calls made for this call (0 when a cache answered). */
+  readonly attempts: number
+  /** `true` when the body came from a cache (`hit`, `stale` or `revalidated`). */
+  readonly fromCache: boolean
+  /** What the cache did. */
+  readonly cacheStatus: CacheStatus
+}
+
+/**
+ * Parses a response's body for `ctx`'s call. A 2xx body is parsed strictly (malformed JSON is a
+ * `ParseError`) and checked against the call's `schema`; any other body is parsed leniently
+ * (a body that is not the JSON it claims to be stays text, an unreadable one is `undefined`),
+ * because for an error the status is the news, not the body.
+ */
+export async function parseResponse(
+  ctx: Context,
+  response: Response,
+  parseJson?: (text: string) => unknown,
+): Promise<unknown> {
+  const request = ctx.request
+  const summary = summarize(request.method, request.peekUrl())
+  const options = {
+    timeout: request.timeout,
+    signal: request.signal,
+    request: summary,
+    method: request.method,
+    ...(parseJson ? { parseJson } : {}),
+  }
+  if (!response.ok) return lenientBody(response, options)
+  const data = await parseBody(response, options)
+  const schema: StandardSchemaV1 | undefined = request.options.schema
+  return schema ? validate(schema, data, summary, response.headers.get('content-type')) : data
+}
+
+async function lenientBody(response: Response, options: BodyParseOptions): Promise<unknown> {
+  let bytes: Uint8Array
+  try {
+    bytes = await readBytes(response, options)
+  } catch {
+    return undefined
+  }
+  if (bytes.byteLength === 0) return undefined
+  const text = new TextDecoder().decode(bytes)
+  if (!isJsonType(response.headers.get('content-type'))) return text
+  try {
+    return (options.parseJson ?? JSON.parse)(text)
+  } catch {
+    return text
+  }
+}
+
+/** The `HttpError` for a non-2xx response whose body is already parsed. */
+export function httpErrorOf(ctx: Context, response: Response, data: unknown): HttpError {
+  const init = { status: response.status, statusText: response.statusText, headers: response.headers, data }
+  return new HttpError(init, { request: summarize(ctx.request.method, ctx.request.peekUrl()) })
+}
+
+/** Builds the `ApiResponse` a call resolves to. */
+export function apiResponseOf<T>(ctx: Context, response: Response, data: T, startedAt: number): ApiResponse<T> {
+  const { cacheStatus } = ctx
+  return {
+    status: response.status,
+    ok: response.ok,
+    headers: response.headers,
+    data,
+    url: response.url || ctx.request.peekUrl().href,
+    elapsedMs: performance.now() - startedAt,
+    attempts: ctx.attempts,
+    fromCache: cacheStatus === 'hit' || cacheStatus === 'stale' || cacheStatus === 'revalidated',
+    cacheStatus,
+  }
+}
