@@ -2,6 +2,7 @@ import type { RequestSummary } from './errors.ts'
 
 /** What a masked value is replaced with. */
 export const REDACTED = '[REDACTED]'
+const ENCODED_REDACTED = encodeURIComponent(REDACTED)
 
 /**
  * Query parameters whose values are masked in every URL ply reports (errors, logs), matched
@@ -52,7 +53,8 @@ export function redactUrl(url: URL | string): string {
       if (secretQueryParams.has(name.toLowerCase())) writable().searchParams.set(name, REDACTED)
     }
   }
-  return (copy ?? parsed).href
+  // URL serialisation percent-encodes the brackets; put them back so the mask reads plainly.
+  return copy ? copy.href.replaceAll(ENCODED_REDACTED, REDACTED) : parsed.href
 }
 
 /** The `{ method, url }` summary that errors carry, with the URL redacted. */

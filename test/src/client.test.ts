@@ -1,0 +1,251 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import {
+  AbortError,
+  ConfigError,
+  createClient,
+  HttpError,
+  NetworkError,
+  ParseError,
+  TimeoutError,
+} from '../../src/index.ts'
+import { releaseStalled, routes } from '../support/routes.ts'
+import { startServer, type TestServer } from '../support/server.ts'
+
+interface Echo {
+  method: string
+  url: string
+  contentType: string | null
+  headers: Record<string, string>
+  body: string
+}
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startServer(routes)
+})
+afterAll(async () => {
+  releaseStalled()
+  await server.close()
+})
+
+const api = () => createClient({ baseUrl: server.url })
+
+describe('requests against a real server', () => {
+  it('sends every method', async () => {
+    const client = api()
+    expect((await client.get<Echo>('/echo')).data.method).toBe('GET')
+    expect((await client.post<Echo>('/echo')).data.method).toBe('POST')
+    expect((await client.put<Echo>('/echo')).data.method).toBe('PUT')
+    expect((await client.patch<Echo>('/echo')).data.method).toBe('PATCH')
+    expect((await client.delete<Echo>('/echo')).data.method).toBe('DELETE')
+    expect((await client.request<Echo>('options', '/echo')).data.method).toBe('OPTIONS')
+    const head = await client.head('/echo')
+    expect(head.status).toBe(200)
+    expect(head.data).toBeUndefined()
+    expect(server.requests.at(-1)?.method).toBe('HEAD')
+  })
+
+  it('builds the path and a query with arrays, dropping undefined', async () => {
+    const { data } = await api().get<Echo>('/echo/{id}', {
+      params: { id: 'a b' },
+      query: { tag: ['x', 'y'], page: 3, skip: undefined },
+    })
+    expect(data.url).toBe('/echo/a%20b?tag=x&tag=y&page=3')
+  })
+
+  it('sends JSON with its content type', async () => {
+    const { data } = await api().post<Echo>('/echo', { json: { name: 'ply', tags: ['a'] } })
+    expect(data.contentType).toBe('application/json')
+    expect(JSON.parse(data.body)).toEqual({ name: 'ply', tags: ['a'] })
+  })
+
+  it('sends a URL-encoded form and a multipart form', async () => {
+    const urlencoded = await api().post<Echo>('/echo', { form: { a: '1', b: 'x y', skip: undefined } })
+    expect(urlencoded.data.contentType).toMatch(/^application\/x-www-form-urlencoded/)
+    expect(urlencoded.data.body).toBe('a=1&b=x+y')
+    const form = new FormData()
+    form.set('field', 'value')
+    const multipart = await api().put<Echo>('/echo', { form })
+    expect(multipart.data.contentType).toMatch(/^multipart\/form-data; boundary=/)
+    expect(multipart.data.body).toContain('name="field"')
+  })
+
+  it('sends a raw body as is', async () => {
+    const { data } = await api().post<Echo>('/echo', { body: 'raw text', headers: { 'content-type': 'text/x-raw' } })
+    expect(data).toMatchObject({ body: 'raw text', contentType: 'text/x-raw' })
+  })
+
+  it('merges default and per-call headers, the call winning', async () => {
+    const client = createClient({ baseUrl: server.url, headers: { 'x-app': 'ply', 'x-mode': 'default' } })
+    const { data } = await client.get<Echo>('/echo', { headers: { 'x-mode': 'call' } })
+    expect(data.headers['x-app']).toBe('ply')
+    expect(data.headers['x-mode']).toBe('call')
+    expect(data.headers.accept).toMatch(/application\/json/)
+  })
+
+  it('gives a 204 as undefined data', async () => {
+    const response = await api().delete('/status/204')
+    expect(response).toMatchObject({ status: 204, ok: true, data: undefined, attempts: 1, cacheStatus: 'bypass' })
+    expect(response.fromCache).toBe(false)
+    expect(response.elapsedMs).toBeGreaterThan(0)
+    expect(response.url).toBe(`${server.url}/status/204`)
+  })
+
+  it('throws a 404 as an HttpError with the parsed body', async () => {
+    const error = await api()
+      .get('/status/404', { query: { token: 'hunter2' } })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(HttpError)
+    const http = error as HttpError<{ message: string }>
+    expect(http.status).toBe(404)
+    expect(http.data).toEqual({ message: 'status 404' })
+    expect(http.headers.get('content-type')).toBe('application/json')
+    expect(http.request).toEqual({ method: 'GET', url: `${server.url}/status/404?token=[REDACTED]` })
+    expect(http.message).not.toContain('hunter2')
+    expect(JSON.stringify(http)).not.toContain('hunter2')
+  })
+
+  it('returns an error status as a value with throwHttpErrors: false', async () => {
+    const perClient = await createClient({ baseUrl: server.url, throwHttpErrors: false }).get('/status/503')
+    expect(perClient).toMatchObject({ status: 503, ok: false, data: { message: 'status 503' } })
+    const perCall = await api().get('/status/500', { throwHttpErrors: false })
+    expect(perCall.status).toBe(500)
+  })
+
+  it('times out a server that never answers, within the timeout', async () => {
+    const started = performance.now()
+    const error = await api()
+      .get('/never', { timeout: 300 })
+      .catch((e: unknown) => e)
+    const elapsed = performance.now() - started
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect((error as TimeoutError).timeoutMs).toBe(300)
+    expect(elapsed).toBeGreaterThanOrEqual(240)
+    expect(elapsed).toBeLessThanOrEqual(360)
+  })
+
+  it('times out a body that stops arriving', async () => {
+    const error = await createClient({ baseUrl: server.url, timeout: 200 })
+      .get('/stall-body')
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect((error as Error).message).toMatch(/reading the response body/)
+  })
+
+  it('reports a refused connection as a NetworkError', async () => {
+    const closed = await startServer(() => {})
+    await closed.close()
+    const error = await createClient({ baseUrl: closed.url })
+      .get('/x')
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(NetworkError)
+    expect((error as NetworkError).code).toBe('ECONNREFUSED')
+    expect((error as NetworkError).request?.url).toBe(`${closed.url}/x`)
+  })
+
+  it('reports an aborted signal as an AbortError, before and during the request', async () => {
+    const before = await api()
+      .get('/echo', { signal: AbortSignal.abort() })
+      .catch((e: unknown) => e)
+    expect(before).toBeInstanceOf(AbortError)
+    const controller = new AbortController()
+    const pending = api().get('/never', { signal: controller.signal })
+    setTimeout(() => controller.abort(new Error('user gave up')), 50)
+    const during = await pending.catch((e: unknown) => e)
+    expect(during).toBeInstanceOf(AbortError)
+    expect((during as AbortError).cause).toEqual(new Error('user gave up'))
+  })
+
+  it('reports a non-JSON body labelled JSON as a ParseError with content type and position', async () => {
+    const error = await api()
+      .get('/bad-json')
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ParseError)
+    const parseError = error as ParseError
+    expect(parseError.contentType).toBe('application/json; charset=utf-8')
+    expect(parseError.position).toBe(10)
+    expect(parseError.message).toMatch(/application\/json.*position 10/)
+  })
+
+  it('parses JSON without any middleware, text as a string, other types as bytes', async () => {
+    const client = api()
+    expect((await client.get('/problem')).data).toEqual({ title: 'typed' })
+    expect((await client.get('/text')).data).toBe('héllo')
+    expect((await client.get('/bytes')).data).toEqual(new Uint8Array([0, 1, 2, 255]))
+    expect((await client.get('/empty-json')).data).toBeUndefined()
+  })
+
+  it('validates with a per-call Standard Schema and types the data from it', async () => {
+    const Echoed = z.object({ method: z.literal('GET'), url: z.string() })
+    const { data } = await api().get('/echo', { schema: Echoed })
+    const method: 'GET' = data.method
+    expect(method).toBe('GET')
+    const error = await api()
+      .get('/echo', { schema: z.object({ method: z.literal('POST') }) })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ParseError)
+    expect((error as ParseError).message).toMatch(/method: /)
+    expect((error as ParseError).issues?.length).toBe(1)
+  })
+})
+
+describe('bad input is refused before any request', () => {
+  it('a missing path parameter', async () => {
+    const before = server.requests.length
+    const client = api()
+    await expect(client.get('/users/{name}', { params: {} as { name: string } })).rejects.toThrow(ConfigError)
+    expect(server.requests.length).toBe(before)
+  })
+
+  it('CR or LF in a header name or value, without echoing the value', async () => {
+    expect(() => createClient({ headers: { 'x-token': 'secret\r\nx-evil: 1' } })).toThrow(ConfigError)
+    expect(() => createClient({ headers: { 'x-token': 'secret\r\nx-evil: 1' } })).not.toThrow(/secret/)
+    expect(() => createClient({ headers: { 'bad\nname': 'v' } })).toThrow(/not a valid header name/)
+    await expect(api().get('/echo', { headers: { 'x-a': 'trailing\n' } })).rejects.toThrow(ConfigError)
+  })
+
+  it('bad client options', () => {
+    expect(() => createClient({ baseUrl: 'not a url' })).toThrow(ConfigError)
+    expect(() => createClient({ baseUrl: 'ftp://example.com' })).toThrow(/http: or https:/)
+    expect(() => createClient({ baseUrl: 'https://user:pw@example.com' })).toThrow(/credentials/)
+    expect(() => createClient({ timeout: -1 })).toThrow(/timeout/)
+    expect(() => createClient({ timeout: Number.NaN })).toThrow(/timeout/)
+  })
+
+  it('a body on GET, or two bodies at once', async () => {
+    await expect(api().get('/echo', { json: {} })).rejects.toThrow(/cannot have a body/)
+    await expect(api().post('/echo', { json: {}, body: 'x' })).rejects.toThrow(/only one of/)
+  })
+
+  it('a relative path without a baseUrl', async () => {
+    await expect(createClient().get('/users')).rejects.toThrow(/no baseUrl/)
+  })
+})
+
+describe('extend', () => {
+  it('makes a child with merged options and its own middleware list', async () => {
+    const parent = createClient({ baseUrl: server.url, headers: { 'x-a': 'parent', 'x-b': 'parent' } })
+    const parentLog: string[] = []
+    parent.use(async (_ctx, next) => {
+      parentLog.push('parent-mw')
+      await next()
+    })
+    const child = parent.extend({ headers: { 'x-b': 'child' }, throwHttpErrors: false })
+    const childLog: string[] = []
+    child.use(async (_ctx, next) => {
+      childLog.push('child-mw')
+      await next()
+    })
+    const { data } = await child.get<Echo>('/echo')
+    expect(data.headers['x-a']).toBe('parent')
+    expect(data.headers['x-b']).toBe('child')
+    expect(parentLog).toEqual(['parent-mw'])
+    expect(childLog).toEqual(['child-mw'])
+    expect((await child.get('/status/500')).status).toBe(500)
+    await parent.get('/echo')
+    expect(childLog).toEqual(['child-mw', 'child-mw'])
+    expect(parentLog).toEqual(['parent-mw', 'parent-mw', 'parent-mw'])
+    await expect(parent.get('/status/500')).rejects.toThrow(HttpError)
+  })
+})

@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { releaseStalled, routes } from '../support/routes.ts'
+import { startServer, type TestServer } from '../support/server.ts'
+
+let server: TestServer
+let closed: TestServer
+beforeAll(async () => {
+  server = await startServer(routes)
+  closed = await startServer(() => {})
+  await closed.close()
+})
+afterAll(async () => {
+  releaseStalled()
+  await server.close()
+})
+
+describe('process lifetime', () => {
+  it('a script that made 100 requests, some failing, exits by itself within a second', async () => {
+    const script = fileURLToPath(new URL('../support/exit-script.ts', import.meta.url))
+    const child = spawn(process.execPath, [script, server.url, closed.url], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    let doneAt = 0
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+      if (!doneAt && stdout.includes('done')) doneAt = performance.now()
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const code = await new Promise<number | null>((resolve) => {
+      const guard = setTimeout(() => child.kill('SIGKILL'), 8_000)
+      child.on('exit', (exitCode) => {
+        clearTimeout(guard)
+        resolve(exitCode)
+      })
+    })
+    const lingered = performance.now() - doneAt
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/done \{"ok":20,"failed":80\}/)
+    expect(lingered).toBeLessThan(1_000)
+  })
+})

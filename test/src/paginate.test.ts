@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConfigError, createClient, type Middleware, PlyError } from '../../src/index.ts'
+import { sendJson, startServer, type TestServer } from '../support/server.ts'
+
+const PAGES = 5
+const PER_PAGE = 3
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname === '/loop') {
+      sendJson(res, 200, [1], { link: '</loop?page=1>; rel="next"' })
+      return
+    }
+    if (url.pathname === '/cursor') {
+      const cursor = Number(url.searchParams.get('cursor') ?? 0)
+      sendJson(res, 200, { values: [cursor], next: cursor < 3 ? cursor + 1 : null })
+      return
+    }
+    const page = Number(url.searchParams.get('page') ?? 1)
+    const items = Array.from({ length: PER_PAGE }, (_, i) => ({ id: (page - 1) * PER_PAGE + i + 1 }))
+    const links = [`<${server.url}/items?page=1&per_page=${PER_PAGE}>; rel="first"`]
+    // A relative target, with several relations in one link-value, as RFC 8288 allows.
+    if (page < PAGES) links.push(`</items?page=${page + 1}&per_page=${PER_PAGE}>; rel="next nofollow"`)
+    sendJson(res, 200, items, { link: links.join(', ') })
+  })
+})
+afterAll(() => server.close())
+
+const api = () => createClient({ baseUrl: server.url })
+
+describe('paginate', () => {
+  it('walks five Link-paginated pages', async () => {
+    const before = server.requests.length
+    const ids: number[] = []
+    for await (const item of api().paginate<{ id: number }[]>('/items', { query: { per_page: PER_PAGE } })) {
+      ids.push(item.id)
+    }
+    expect(ids).toEqual(Array.from({ length: PAGES * PER_PAGE }, (_, i) => i + 1))
+    expect(server.requests.slice(before).map((request) => request.url)).toEqual([
+      '/items?per_page=3',
+      '/items?page=2&per_page=3',
+      '/items?page=3&per_page=3',
+      '/items?page=4&per_page=3',
+      '/items?page=5&per_page=3',
+    ])
+  })
+
+  it('iterates pages as responses', async () => {
+    const statuses: number[] = []
+    for await (const page of api().paginate('/items').pages()) statuses.push(page.status)
+    expect(statuses).toEqual([200, 200, 200, 200, 200])
+  })
+
+  it('stops at maxPages and at maxItems without fetching further', async () => {
+    const before = server.requests.length
+    const twoPages = await api().paginate('/items', { maxPages: 2 }).all()
+    expect(twoPages).toHaveLength(2 * PER_PAGE)
+    expect(server.requests.length - before).toBe(2)
+    const fourItems = await api().paginate('/items', { maxItems: 4 }).all()
+    expect(fourItems).toHaveLength(4)
+    expect(server.requests.length - before).toBe(4)
+    expect(await api().paginate('/items', { maxItems: 0 }).all()).toEqual([])
+    expect(server.requests.length - before).toBe(4)
+  })
+
+  it('follows a custom next function and item extractor (cursor in the body)', async () => {
+    const values = await api()
+      .paginate<{ values: number[]; next: number | null }, number>('/cursor', {
+        items: (page) => page.data.values,
+        next: (page) => (page.data.next === null ? undefined : { query: { cursor: page.data.next } }),
+      })
+      .all()
+    expect(values).toEqual([0, 1, 2, 3])
+  })
+
+  it('runs every page through the stack', async () => {
+    let calls = 0
+    const counter: Middleware = async (_ctx, next) => {
+      calls += 1
+      await next()
+    }
+    await api().use(counter).paginate('/items').all()
+    expect(calls).toBe(PAGES)
+  })
+
+  it('stops a Link loop instead of spinning', async () => {
+    await expect(api().paginate('/loop').all()).rejects.toThrow(PlyError)
+    await expect(api().paginate('/loop').all()).rejects.toThrow(/pagination loop/)
+  })
+
+  it('asks for an item extractor when a page is not an array, and checks limits', async () => {
+    await expect(api().paginate('/cursor').all()).rejects.toThrow(ConfigError)
+    expect(() => api().paginate('/items', { maxPages: -1 })).toThrow(/maxPages/)
+  })
+})

@@ -1,0 +1,40 @@
+import { createConnection } from 'node:net'
+import { describe } from 'vitest'
+
+/** The Redis that `.ci/run` started (or one you started), as `redis://127.0.0.1:<port>`. */
+export const redisUrl: string | undefined = process.env.REDIS_URL
+
+/**
+ * `describe` for suites that need a real Redis. Without `REDIS_URL` they are skipped with a
+ * visible message, except under `CI`, where a missing Redis is a failure, not a skip.
+ */
+export function describeWithRedis(name: string, suite: (url: string) => void): void {
+  if (redisUrl) {
+    describe(name, () => suite(redisUrl))
+    return
+  }
+  if (process.env.CI) {
+    describe(name, () => {
+      throw new Error('REDIS_URL is not set, and CI needs the Redis suites to run (see .ci/run)')
+    })
+    return
+  }
+  console.warn(`[skipped] ${name}: set REDIS_URL (for example redis://127.0.0.1:6379) to run it`)
+  describe.skip(name, () => suite(''))
+}
+
+/** Sends one inline Redis command over a plain socket and resolves to the raw reply. */
+export function redisCommand(url: string, command: string): Promise<string> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: hostname, port: Number(port || 6379) }, () => {
+      socket.write(`${command}\r\n`)
+    })
+    socket.setTimeout(2_000, () => socket.destroy(new Error('Redis did not answer within 2 s')))
+    socket.once('data', (chunk) => {
+      socket.end()
+      resolve(chunk.toString())
+    })
+    socket.once('error', reject)
+  })
+}
