@@ -242,7 +242,8 @@ function validateOptions(options: ClientOptions): void {
     try {
       url = new URL(options.baseUrl)
     } catch (cause) {
-      throw new ConfigError(`baseUrl '${options.baseUrl}' is not an absolute URL`, { cause })
+      // The value is not echoed: a malformed URL cannot be redacted, and it may hold a key.
+      throw new ConfigError('baseUrl is not an absolute URL (scheme and host, e.g. https://api.example.com)', { cause })
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new ConfigError(`baseUrl must be http: or https:, got ${url.protocol}`)

@@ -56,16 +56,18 @@ function encodeSegment(segment: string, name: string): string {
  * unlike `new URL(path, base)`); an absolute `path` (with a scheme) is used as is.
  */
 export function joinUrl(base: string | undefined, path: string): URL {
-  if (/^[a-z][a-z\d+.-]*:/i.test(path)) return new URL(path)
-  if (base === undefined) {
-    throw new ConfigError(`'${path}' is a relative URL and the client has no baseUrl`)
+  // Error messages name the path without its query, which may carry a key.
+  const shown = path.split('?')[0]
+  let joined = path
+  if (!/^[a-z][a-z\d+.-]*:/i.test(path)) {
+    if (base === undefined) throw new ConfigError(`'${shown}' is a relative URL and the client has no baseUrl`)
+    const trimmed = base.endsWith('/') ? base.slice(0, -1) : base
+    joined = path === '' ? trimmed : `${trimmed}${path.startsWith('/') || path.startsWith('?') ? '' : '/'}${path}`
   }
-  const trimmed = base.endsWith('/') ? base.slice(0, -1) : base
-  const joined = path === '' ? trimmed : `${trimmed}${path.startsWith('/') || path.startsWith('?') ? '' : '/'}${path}`
   try {
     return new URL(joined)
   } catch (cause) {
-    throw new ConfigError(`'${joined}' is not a valid URL`, { cause })
+    throw new ConfigError(`'${shown}' does not make a valid URL`, { cause })
   }
 }
 
