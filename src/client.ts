@@ -46,6 +46,13 @@ export type CallOptions<P extends string = string> = Omit<RequestOptions, 'param
       ? { params?: Readonly<Record<string, never>> | undefined }
       : { params: Readonly<Record<PathParamNames<P>, ParamValue>> })
 
+/** The arguments after the path: options are required when the template has parameters. */
+export type CallArgs<P extends string, O> = string extends P
+  ? [options?: O]
+  : [PathParamNames<P>] extends [never]
+    ? [options?: O]
+    : [options: O]
+
 /** The data type of a call: the schema's output when a `schema` is given, else `T`. */
 export type DataOf<T, O> = O extends { schema: infer S extends StandardSchemaV1 } ? StandardSchemaV1.InferOutput<S> : T
 
@@ -83,68 +90,60 @@ export class Client {
   }
 
   /** Makes a request with any method and resolves to its `ApiResponse`. */
-  async request<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
+  request<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
     method: Method,
     path: P,
-    options?: O,
+    ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<DataOf<T, O>>> {
-    const startedAt = performance.now()
-    const callOptions: RequestOptions = options ?? {}
-    const ctx = this.#context(this.#buildRequest(method.toUpperCase(), path, callOptions), false)
-    const response = await this.#run(ctx)
-    const data = ctx.parsed ? ctx.parsed.data : await parseResponse(ctx, response)
-    if (!response.ok && (callOptions.throwHttpErrors ?? this.#options.throwHttpErrors ?? true)) {
-      throw httpErrorOf(ctx, response, data)
-    }
-    return apiResponseOf(ctx, response, data as DataOf<T, O>, startedAt)
+    return this.#call(method.toUpperCase(), path, options)
   }
 
   /** `GET path`. */
   get<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
     path: P,
-    options?: O,
+    ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.request<T, P, O>('GET', path, options)
+    return this.#call('GET', path, options)
   }
 
   /** `HEAD path`; `data` is always `undefined`. */
   head<P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
     path: P,
-    options?: O,
+    ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<undefined>> {
-    return this.request<undefined, P, O>('HEAD', path, options) as Promise<ApiResponse<undefined>>
+    return this.#call('HEAD', path, options)
   }
 
   /** `DELETE path`. */
   delete<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
     path: P,
-    options?: O,
+    ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.request<T, P, O>('DELETE', path, options)
+    return this.#call('DELETE', path, options)
   }
 
   /** `POST path`, with a `json`, `form` or `body` option. */
   post<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
     path: P,
-    options?: O,
+    ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.request<T, P, O>('POST', path, options)
+    return this.#call('POST', path, options)
   }
 
   /** `PUT path`, with a `json`, `form` or `body` option. */
   put<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
     path: P,
-    options?: O,
+    ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.request<T, P, O>('PUT', path, options)
+    return this.#call('PUT', path, options)
   }
 
   /** `PATCH path`, with a `json`, `form` or `body` option. */
   patch<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
     path: P,
-    options?: O,
+    ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.request<T, P, O>('PATCH', path, options)
+    return this.#call('PATCH', path, options)
   }
 
   /**
@@ -198,6 +197,17 @@ export class Client {
     const headers = new Headers(this.#headers)
     applyHeaders(headers, options.headers, 'headers')
     return new Client({ ...this.#options, ...options, headers }, this.#middlewares)
+  }
+
+  async #call<R>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<R>> {
+    const startedAt = performance.now()
+    const ctx = this.#context(this.#buildRequest(method, path, options), false)
+    const response = await this.#run(ctx)
+    const data = ctx.parsed ? ctx.parsed.data : await parseResponse(ctx, response)
+    if (!response.ok && (options.throwHttpErrors ?? this.#options.throwHttpErrors ?? true)) {
+      throw httpErrorOf(ctx, response, data)
+    }
+    return apiResponseOf(ctx, response, data as R, startedAt)
   }
 
   #buildRequest(method: string, path: string, options: RequestOptions): PlyRequest {

@@ -1,0 +1,53 @@
+// Type-level checks: `npm test` type-checks this file, so a regression in the public types
+// fails the run. The runtime part only builds requests against nock-free, never-sent clients.
+import { describe, expectTypeOf, it } from 'vitest'
+import { z } from 'zod'
+import { type ApiResponse, type Client, createClient, type Middleware, type PathParamNames } from '../../src/index.ts'
+
+declare module '../../src/index.ts' {
+  interface RequestOptions {
+    /** An option a middleware adds. */
+    tries?: number
+  }
+  interface ContextState {
+    scope?: string
+  }
+}
+
+describe('public types', () => {
+  it('extracts path parameter names from a template', () => {
+    expectTypeOf<PathParamNames<'/repos/{owner}/{repo}/contents/{+path}'>>().toEqualTypeOf<'owner' | 'repo' | 'path'>()
+    expectTypeOf<PathParamNames<'/users'>>().toEqualTypeOf<never>()
+  })
+
+  it('requires the parameters a literal template names', () => {
+    const api: Client = createClient({ baseUrl: 'http://127.0.0.1:1' })
+    const call = () => {
+      // @ts-expect-error: params.name is required by the template
+      void api.get('/users/{name}')
+      // @ts-expect-error: params.name, not params.nmae
+      void api.get('/users/{name}', { params: { nmae: 'x' } })
+      void api.get('/users/{name}', { params: { name: 'x' } })
+    }
+    expectTypeOf(call).toBeFunction()
+  })
+
+  it('types data from T, or from a schema', () => {
+    const api = createClient({ baseUrl: 'http://127.0.0.1:1' })
+    expectTypeOf(api.get<{ id: number }>('/x')).resolves.toEqualTypeOf<ApiResponse<{ id: number }>>()
+    expectTypeOf(api.get('/x')).resolves.toEqualTypeOf<ApiResponse<unknown>>()
+    const schema = z.object({ id: z.number() })
+    expectTypeOf(api.get('/x', { schema })).resolves.toEqualTypeOf<ApiResponse<{ id: number }>>()
+    expectTypeOf(api.head('/x')).resolves.toEqualTypeOf<ApiResponse<undefined>>()
+  })
+
+  it('lets middlewares add per-call options and state fields', () => {
+    const mw: Middleware = async (ctx, next) => {
+      expectTypeOf(ctx.request.options.tries).toEqualTypeOf<number | undefined>()
+      expectTypeOf(ctx.state.scope).toEqualTypeOf<string | undefined>()
+      await next()
+    }
+    const api = createClient({ baseUrl: 'http://127.0.0.1:1' }).use(mw)
+    expectTypeOf(api.get).toBeCallableWith('/x', { tries: 2 })
+  })
+})
