@@ -9,8 +9,8 @@ export interface BodyParseOptions {
   timeout?: number | false
   /** Aborts the read. */
   signal?: AbortSignal | undefined
-  /** The request, for error messages. */
-  request?: RequestSummary | undefined
+  /** The request, for error messages; a function, so that the happy path never builds it. */
+  request?: (() => RequestSummary) | undefined
   /** The request's method: the body of a response to HEAD is never read. */
   method?: string
 }
@@ -54,7 +54,7 @@ export async function parseBody(response: Response, options: BodyParseOptions = 
     try {
       return (options.parseJson ?? JSON.parse)(text)
     } catch (cause) {
-      throw jsonError(cause, text, contentType, options.request)
+      throw jsonError(cause, text, contentType, options.request?.())
     }
   }
   if (type !== undefined && textType.test(type)) return decode(bytes, contentType)
@@ -96,7 +96,7 @@ export async function readBytes(response: Response, options: BodyParseOptions = 
   }
   if (timedOut) {
     throw new TimeoutError(`reading the response body took longer than ${String(timeout)} ms`, {
-      request: options.request,
+      request: options.request?.(),
       timeoutMs: timeout as number,
     })
   }
@@ -164,13 +164,13 @@ function readError(cause: unknown, options: BodyParseOptions): PlyError {
   if (options.signal?.aborted) {
     return new AbortError('the request was aborted while its body was read', {
       cause: options.signal.reason,
-      request: options.request,
+      request: options.request?.(),
     })
   }
   // The connection broke while the body was arriving (reset, truncated chunked encoding, …).
   const reason = cause instanceof Error ? cause.message : String(cause)
   return new NetworkError(`the connection failed while the response body was read: ${reason}`, {
     cause,
-    request: options.request,
+    request: options.request?.(),
   })
 }

@@ -38,7 +38,7 @@ export async function parseResponse(
   parseJson?: (text: string) => unknown,
 ): Promise<unknown> {
   const request = ctx.request
-  const summary = summarize(request.method, request.peekUrl())
+  const summary = () => summarize(request.method, request.peekUrl())
   const options = {
     timeout: request.timeout,
     signal: request.signal,
@@ -49,7 +49,7 @@ export async function parseResponse(
   if (!response.ok) return lenientBody(response, options)
   const data = await parseBody(response, options)
   const schema: StandardSchemaV1 | undefined = request.options.schema
-  return schema ? validate(schema, data, summary, response.headers.get('content-type')) : data
+  return schema ? validate(schema, data, summary(), response.headers.get('content-type')) : data
 }
 
 async function lenientBody(response: Response, options: BodyParseOptions): Promise<unknown> {
