@@ -16,9 +16,10 @@ export interface BodyParseOptions {
 }
 
 const utf8 = new TextDecoder()
-const jsonType = /^application\/(?:[\w.+-]+\+)?json(?:-seq)?$/
+const jsonType = /^application\/(?:[\w.+-]+\+)?json$/
+// JSON text sequences (RFC 7464) are not one JSON value: they are handed over as text.
 const textType =
-  /^(?:text\/|application\/(?:[\w.+-]+\+)?xml$|application\/(?:javascript|x-www-form-urlencoded|ecmascript)$)/
+  /^(?:text\/|application\/(?:[\w.+-]+\+)?xml$|application\/(?:javascript|x-www-form-urlencoded|ecmascript|json-seq)$)/
 
 /** The media type of a `Content-Type` value, lower-case, without parameters. */
 export function mediaType(contentType: string | null): string | undefined {
@@ -45,20 +46,32 @@ export async function parseBody(response: Response, options: BodyParseOptions = 
     await response.body?.cancel().catch(() => undefined)
     return undefined
   }
-  const bytes = await readBytes(response, options)
+  return fromBytes(await readBytes(response, options), response.headers.get('content-type'), options)
+}
+
+/**
+ * Turns a body's bytes into data by content type, as `parseBody` does. With `lenient`, JSON
+ * that does not parse stays text instead of being a `ParseError` (for error responses, whose
+ * status matters more than their body).
+ */
+export function fromBytes(
+  bytes: Uint8Array,
+  contentType: string | null,
+  options: BodyParseOptions & { lenient?: boolean } = {},
+): unknown {
   if (bytes.byteLength === 0) return undefined
-  const contentType = response.headers.get('content-type')
   const type = mediaType(contentType)
-  if (type !== undefined && jsonType.test(type)) {
+  if (type === undefined) return bytes
+  if (jsonType.test(type)) {
     const text = decode(bytes, contentType)
     try {
       return (options.parseJson ?? JSON.parse)(text)
     } catch (cause) {
+      if (options.lenient) return text
       throw jsonError(cause, text, contentType, options.request?.())
     }
   }
-  if (type !== undefined && textType.test(type)) return decode(bytes, contentType)
-  return bytes
+  return textType.test(type) ? decode(bytes, contentType) : bytes
 }
 
 /**

@@ -196,7 +196,9 @@ export class Client {
   extend(options: ClientOptions = {}): Client {
     const headers = new Headers(this.#headers)
     applyHeaders(headers, options.headers, 'headers')
-    return new Client({ ...this.#options, ...options, headers }, this.#middlewares)
+    // An option given as `undefined` inherits, rather than resetting to the default.
+    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
+    return new Client({ ...this.#options, ...given, headers }, this.#middlewares)
   }
 
   async #call<R>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<R>> {

@@ -66,7 +66,10 @@ export class HttpError<TBody = unknown> extends PlyError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), headers: Object.fromEntries(this.headers) }
+    const headers: Record<string, string> = {}
+    // Cookies a server sets are credentials; the serialised form names them without values.
+    for (const [name, value] of this.headers) headers[name] = name === 'set-cookie' ? '[REDACTED]' : value
+    return { ...super.toJSON(), headers }
   }
 }
 

@@ -59,13 +59,19 @@ export function paginate<T, Item>(
     const seen = new Set<string>()
     for (let count = 0; count < maxPages; count++) {
       const page = await fetchPage(target, request)
+      seen.add(page.url)
       yield page
       const found = next(page)
       if (found === undefined || found === null || found === false) return
       if (typeof found === 'string' || found instanceof URL) {
-        const url = String(found)
+        const url = new URL(found, page.url).href
         if (seen.has(url)) throw new PlyError(`pagination loop: page ${count + 1} points back to ${redactUrl(url)}`)
-        seen.add(url)
+        // The whole stack, credentials included, would follow the link: keep it on the API's origin.
+        if (new URL(url).origin !== new URL(page.url).origin) {
+          throw new PlyError(
+            `the next page is on another origin (${redactUrl(url)}); ply does not follow it with this client's credentials`,
+          )
+        }
         // The link holds the path and the query already.
         const { params: _params, query: _query, ...rest } = call
         target = url

@@ -46,15 +46,28 @@ export function redactUrl(url: URL | string): string {
     copy ??= new URL(parsed.href)
     return copy
   }
+  // A user name alone is often a token (`https://<token>@host`), so any userinfo is masked.
   if (parsed.password) writable().password = REDACTED
-  if (parsed.username && parsed.password) writable().username = REDACTED
-  if (parsed.search) {
-    for (const name of new Set(parsed.searchParams.keys())) {
-      if (secretQueryParams.has(name.toLowerCase())) writable().searchParams.set(name, REDACTED)
-    }
+  if (parsed.username) writable().username = REDACTED
+  if (parsed.search && hasSecret(parsed.searchParams)) writable().search = maskParams(parsed.searchParams)
+  // A fragment is never sent, but implicit OAuth flows put tokens there (`#access_token=…`).
+  if (parsed.hash.includes('=')) {
+    const fragment = new URLSearchParams(parsed.hash.slice(1))
+    if (hasSecret(fragment)) writable().hash = maskParams(fragment)
   }
   // URL serialisation percent-encodes the brackets; put them back so the mask reads plainly.
   return copy ? copy.href.replaceAll(ENCODED_REDACTED, REDACTED) : parsed.href
+}
+
+function hasSecret(params: URLSearchParams): boolean {
+  for (const name of params.keys()) if (secretQueryParams.has(name.toLowerCase())) return true
+  return false
+}
+
+function maskParams(params: URLSearchParams): string {
+  const masked = new URLSearchParams()
+  for (const [name, value] of params) masked.append(name, secretQueryParams.has(name.toLowerCase()) ? REDACTED : value)
+  return masked.toString()
 }
 
 /** The `{ method, url }` summary that errors carry, with the URL redacted. */

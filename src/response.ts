@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { type BodyParseOptions, isJsonType, parseBody, readBytes, validate } from './body.ts'
+import { type BodyParseOptions, fromBytes, parseBody, readBytes, validate } from './body.ts'
 import type { CacheStatus, Context } from './context.ts'
 import { HttpError } from './errors.ts'
 import { summarize } from './redact.ts'
@@ -57,16 +57,10 @@ async function lenientBody(response: Response, options: BodyParseOptions): Promi
   try {
     bytes = await readBytes(response, options)
   } catch {
+    // The status is already known; a body that cannot be read does not hide it.
     return undefined
   }
-  if (bytes.byteLength === 0) return undefined
-  const text = new TextDecoder().decode(bytes)
-  if (!isJsonType(response.headers.get('content-type'))) return text
-  try {
-    return (options.parseJson ?? JSON.parse)(text)
-  } catch {
-    return text
-  }
+  return fromBytes(bytes, response.headers.get('content-type'), { ...options, lenient: true })
 }
 
 /** The `HttpError` for a non-2xx response whose body is already parsed. */

@@ -1,6 +1,6 @@
 import ky, { isKyError, isNetworkError, isTimeoutError } from 'ky'
 import type { Context } from './context.ts'
-import { AbortError, NetworkError, PlyError, TimeoutError } from './errors.ts'
+import { AbortError, ConfigError, NetworkError, PlyError, TimeoutError } from './errors.ts'
 import { summarize } from './redact.ts'
 
 /** The innermost step of the onion: sends `ctx.request` and sets `ctx.response`. */
@@ -24,6 +24,13 @@ export function kyTransport(options: { fetch?: FetchFunction | undefined } = {})
     const request = ctx.request
     const { signal } = request
     if (signal?.aborted) throw abortError(ctx, signal)
+    if (request.body instanceof ReadableStream) {
+      // A stream can be sent once; without this, a replay fails deep inside fetch with a vague TypeError.
+      if (sentStreams.has(request.body)) {
+        throw new ConfigError('a ReadableStream body was already sent and cannot be replayed; send bytes or a string')
+      }
+      sentStreams.add(request.body)
+    }
     ctx.attempts += 1
     try {
       // peek: the transport only reads, so no attempt needs its own copy of URL and headers.
@@ -39,6 +46,8 @@ export function kyTransport(options: { fetch?: FetchFunction | undefined } = {})
     }
   }
 }
+
+const sentStreams = new WeakSet<ReadableStream>()
 
 function abortError(ctx: Context, signal: AbortSignal): AbortError {
   const request = summarize(ctx.request.method, ctx.request.peekUrl())

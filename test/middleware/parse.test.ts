@@ -13,6 +13,16 @@ beforeAll(async () => {
       res.end('{"id": 12345678901234567890}')
       return
     }
+    if (req.url === '/seq') {
+      res.writeHead(200, { 'content-type': 'application/json-seq' })
+      res.end('\u001e{"a":1}\n\u001e{"a":2}\n')
+      return
+    }
+    if (req.url === '/binary-error') {
+      res.writeHead(500, { 'content-type': 'image/png' })
+      res.end(Buffer.from([0x89, 0x50, 0x4e, 0x47]))
+      return
+    }
     if (req.url === '/not-json-error') {
       res.writeHead(502, { 'content-type': 'application/json' })
       res.end('<html>bad gateway</html>')
@@ -35,6 +45,17 @@ describe('parse()', () => {
     expect((await client.get('/problem')).data).toEqual({ title: 'typed' })
     expect((await client.get('/text')).data).toBe('héllo')
     expect((await client.get('/bytes')).data).toEqual(new Uint8Array([0, 1, 2, 255]))
+  })
+
+  it('hands a JSON text sequence over as text', async () => {
+    expect((await api().get('/seq')).data).toBe('\u001e{"a":1}\n\u001e{"a":2}\n')
+  })
+
+  it('keeps a binary error body as bytes', async () => {
+    const error = await api()
+      .get('/binary-error')
+      .catch((e: unknown) => e)
+    expect((error as HttpError).data).toEqual(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))
   })
 
   it('gives undefined for empty bodies, 204 and 205', async () => {

@@ -5,6 +5,7 @@ import {
   ConfigError,
   createClient,
   HttpError,
+  type Middleware,
   NetworkError,
   ParseError,
   TimeoutError,
@@ -176,6 +177,27 @@ describe('requests against a real server', () => {
     expect((await client.get('/empty-json')).data).toBeUndefined()
   })
 
+  it('refuses to replay a stream body that was already sent', async () => {
+    const twice: Middleware = async (ctx, next) => {
+      await next()
+      await ctx.response?.body?.cancel()
+      await next()
+    }
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('once'))
+        controller.close()
+      },
+    })
+    const error = await api()
+      .use(twice)
+      .post('/echo', { body })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as Error).message).toMatch(/cannot be replayed/)
+    expect(server.requests.at(-1)?.body).toBe('once')
+  })
+
   it('validates with a per-call Standard Schema and types the data from it', async () => {
     const Echoed = z.object({ method: z.literal('GET'), url: z.string() })
     const { data } = await api().get('/echo', { schema: Echoed })
@@ -247,5 +269,13 @@ describe('extend', () => {
     expect(childLog).toEqual(['child-mw', 'child-mw'])
     expect(parentLog).toEqual(['parent-mw', 'parent-mw', 'parent-mw'])
     await expect(parent.get('/status/500')).rejects.toThrow(HttpError)
+  })
+
+  it('inherits an option given as undefined', async () => {
+    const parent = createClient({ baseUrl: server.url, timeout: 123 })
+    const child = parent.extend({ baseUrl: undefined, timeout: undefined })
+    const error = await child.get('/never').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect((error as TimeoutError).timeoutMs).toBe(123)
   })
 })

@@ -9,6 +9,14 @@ let server: TestServer
 beforeAll(async () => {
   server = await startServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname === '/elsewhere') {
+      sendJson(res, 200, [1], { link: '<http://localhost:9/steal>; rel="next"' })
+      return
+    }
+    if (url.pathname === '/loop-first') {
+      sendJson(res, 200, [1], { link: '</loop-first>; rel="next"' })
+      return
+    }
     if (url.pathname === '/loop') {
       sendJson(res, 200, [1], { link: '</loop?page=1>; rel="next"' })
       return
@@ -88,6 +96,19 @@ describe('paginate', () => {
   it('stops a Link loop instead of spinning', async () => {
     await expect(api().paginate('/loop').all()).rejects.toThrow(PlyError)
     await expect(api().paginate('/loop').all()).rejects.toThrow(/pagination loop/)
+    const items: number[] = []
+    await expect(
+      (async () => {
+        for await (const item of api().paginate<number[]>('/loop-first')) items.push(item)
+      })(),
+    ).rejects.toThrow(/pagination loop/)
+    expect(items).toEqual([1])
+  })
+
+  it('does not follow a next link to another origin with this client', async () => {
+    const before = server.requests.length
+    await expect(api().paginate('/elsewhere').all()).rejects.toThrow(/another origin/)
+    expect(server.requests.length - before).toBe(1)
   })
 
   it('asks for an item extractor when a page is not an array, and checks limits', async () => {

@@ -1,5 +1,5 @@
 // Type-level checks: `npm test` type-checks this file, so a regression in the public types
-// fails the run. The runtime part only builds requests against nock-free, never-sent clients.
+// fails the run. No request is sent: calls sit inside functions that are never invoked.
 import { describe, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { type ApiResponse, type Client, createClient, type Middleware, type PathParamNames } from '../../src/index.ts'
@@ -34,11 +34,11 @@ describe('public types', () => {
 
   it('types data from T, or from a schema', () => {
     const api = createClient({ baseUrl: 'http://127.0.0.1:1' })
-    expectTypeOf(api.get<{ id: number }>('/x')).resolves.toEqualTypeOf<ApiResponse<{ id: number }>>()
-    expectTypeOf(api.get('/x')).resolves.toEqualTypeOf<ApiResponse<unknown>>()
+    expectTypeOf(() => api.get<{ id: number }>('/x')).returns.resolves.toEqualTypeOf<ApiResponse<{ id: number }>>()
+    expectTypeOf(() => api.get('/x')).returns.resolves.toEqualTypeOf<ApiResponse<unknown>>()
     const schema = z.object({ id: z.number() })
-    expectTypeOf(api.get('/x', { schema })).resolves.toEqualTypeOf<ApiResponse<{ id: number }>>()
-    expectTypeOf(api.head('/x')).resolves.toEqualTypeOf<ApiResponse<undefined>>()
+    expectTypeOf(() => api.get('/x', { schema })).returns.resolves.toEqualTypeOf<ApiResponse<{ id: number }>>()
+    expectTypeOf(() => api.head('/x')).returns.resolves.toEqualTypeOf<ApiResponse<undefined>>()
   })
 
   it('lets middlewares add per-call options and state fields', () => {

@@ -1,0 +1,48 @@
+import { inspect } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { HttpError, REDACTED, redactQueryParam, redactUrl } from '../../src/index.ts'
+
+describe('redactUrl', () => {
+  it('masks secret query parameters and keeps the rest', () => {
+    expect(redactUrl('https://api.example.com/weather?q=London&appid=abc123&units=metric')).toBe(
+      `https://api.example.com/weather?q=London&appid=${REDACTED}&units=metric`,
+    )
+    expect(redactUrl('https://api.example.com/x?Access_Token=t1&access_token=t2')).not.toMatch(/t1|t2/)
+  })
+
+  it('masks userinfo, including a token given as the user name alone', () => {
+    expect(redactUrl('https://user:pa55@host.example/')).not.toMatch(/user|pa55/)
+    expect(redactUrl('https://ghp_token123@host.example/')).not.toContain('ghp_token123')
+  })
+
+  it('masks tokens in a fragment', () => {
+    const url = redactUrl('https://app.example/cb#access_token=tok&state=s1')
+    expect(url).not.toContain('tok&')
+    expect(url).toContain('state=s1')
+  })
+
+  it('masks parameters registered by name', () => {
+    expect(redactUrl('https://api.example.com/?x-my-key=k9')).toContain('k9')
+    redactQueryParam('X-My-Key')
+    expect(redactUrl('https://api.example.com/?x-my-key=k9')).not.toContain('k9')
+  })
+
+  it('returns the URL untouched (and uncopied) when nothing is secret', () => {
+    const url = new URL('https://api.example.com/users?page=2')
+    expect(redactUrl(url)).toBe(url.href)
+  })
+})
+
+describe('HttpError serialisation', () => {
+  it('names cookies without their values', () => {
+    const headers = new Headers([
+      ['content-type', 'application/json'],
+      ['set-cookie', 'session=s3cr3t'],
+    ])
+    const error = new HttpError({ status: 401, statusText: 'Unauthorized', headers, data: { message: 'no' } })
+    const json = JSON.stringify(error)
+    expect(json).not.toContain('s3cr3t')
+    expect(JSON.parse(json)).toMatchObject({ name: 'HttpError', status: 401, data: { message: 'no' } })
+    expect(inspect(error)).toContain('HttpError')
+  })
+})
