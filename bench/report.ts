@@ -1,0 +1,181 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import { BASELINE, TARGET_CLIENT } from './clients.ts'
+import { median, medianInterval, percentile, type Turn } from './measure.ts'
+
+/** Every turn one client ran at one concurrency. */
+export interface Series {
+  readonly client: string
+  readonly concurrency: number
+  readonly turns: readonly Turn[]
+}
+
+/** How a run was made, for the report. */
+export interface RunInfo {
+  readonly rounds: number
+  readonly turnMs: number
+  readonly warmupMs: number
+  readonly quick: boolean
+  /** The share of CPU time the hypervisor stole during the run, when known. */
+  readonly steal?: number | undefined
+}
+
+/** What must hold: ply with five pass-through middlewares keeps this share of bare ky's requests/s. */
+export const TARGET_RATIO = 0.95
+
+const DOC = new URL('../docs/performance.md', import.meta.url)
+const START = '<!-- bench:results:start -->'
+const END = '<!-- bench:results:end -->'
+
+interface Row {
+  readonly client: string
+  readonly concurrency: number
+  readonly rps: number
+  readonly minRps: number
+  readonly maxRps: number
+  /** Median over rounds of this client's req/s over bare ky's in the same round. */
+  readonly ratio: number
+  /** The ratio's ~95% confidence interval. */
+  readonly ratioInterval: readonly [number, number]
+  readonly p50: number
+  readonly p99: number
+  readonly cpuMicros: number
+}
+
+function rowOf(s: Series, baseline: Series | undefined): Row {
+  const rates = s.turns.map((t) => t.rps)
+  const latencies = s.turns.flatMap((t) => t.latencies).sort((a, b) => a - b)
+  // Each turn is compared with bare ky's in the same round, seconds apart at most, so that
+  // the machine's drift (and a busy neighbour) cancels out of the ratio.
+  const ratios = s.turns.map((t, round) => t.rps / (baseline?.turns[round]?.rps ?? Number.NaN))
+  return {
+    client: s.client,
+    concurrency: s.concurrency,
+    rps: median(rates),
+    minRps: Math.min(...rates),
+    maxRps: Math.max(...rates),
+    ratio: median(ratios),
+    ratioInterval: medianInterval(ratios),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    cpuMicros: median(s.turns.map((t) => t.cpuMicros)),
+  }
+}
+
+function rowsOf(series: readonly Series[]): Row[] {
+  const baselineOf = (s: Series) => series.find((b) => b.client === BASELINE && b.concurrency === s.concurrency)
+  return series.map((s) => rowOf(s, baselineOf(s)))
+}
+
+const whole = (n: number): string => Math.round(n).toLocaleString('en-US')
+const fixed = (n: number, digits: number): string => n.toFixed(digits)
+const interval = ([low, high]: readonly [number, number]): string => `${fixed(low, 2)}–${fixed(high, 2)}`
+
+/** The results as a markdown table, one line per client and concurrency. */
+export function markdownTable(series: readonly Series[]): string {
+  const lines = [
+    '| Client | Concurrency | req/s (median) | req/s (min–max) | × bare ky | × bare ky, 95% CI | p50 ms | p99 ms | CPU µs/req |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  for (const r of rowsOf(series)) {
+    const cells = [
+      r.client,
+      String(r.concurrency),
+      whole(r.rps),
+      `${whole(r.minRps)}–${whole(r.maxRps)}`,
+      fixed(r.ratio, 2),
+      interval(r.ratioInterval),
+      fixed(r.p50, 2),
+      fixed(r.p99, 2),
+      whole(r.cpuMicros),
+    ]
+    lines.push(`| ${cells.join(' | ')} |`)
+  }
+  return lines.join('\n')
+}
+
+/** One line per concurrency saying whether the target is met, and how sure this run is of it. */
+export function verdicts(series: readonly Series[]): string[] {
+  return rowsOf(series)
+    .filter((r) => r.client === TARGET_CLIENT)
+    .map((r) => {
+      const [low, high] = r.ratioInterval
+      const verdict = r.ratio >= TARGET_RATIO ? '**met**' : '**not met**'
+      const certainty =
+        low <= TARGET_RATIO && TARGET_RATIO <= high
+          ? `, but the 95% interval (${interval(r.ratioInterval)}) holds ${TARGET_RATIO}: within this run's noise`
+          : ` (95% interval ${interval(r.ratioInterval)})`
+      return `- Concurrency ${r.concurrency}: ${TARGET_CLIENT} runs at ${fixed(r.ratio, 3)}× bare ky's requests/s; target ≥ ${TARGET_RATIO}×: ${verdict}${certainty}.`
+    })
+}
+
+async function versionOf(name: string): Promise<string> {
+  const manifest = await readFile(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')
+  return (JSON.parse(manifest) as { version: string }).version
+}
+
+/** The machine, the software and the run's shape, as markdown lines. */
+async function setting(info: RunInfo): Promise<string[]> {
+  const cpus = os.cpus()
+  const model = cpus[0]?.model.trim() ?? 'unknown CPU'
+  const shape = `${info.rounds} rounds × ${info.turnMs / 1000} s per client per concurrency, after ${info.warmupMs / 1000} s of warm-up each`
+  return [
+    `- Date: ${new Date().toISOString().slice(0, 10)}${info.quick ? ' (**--quick run**: indicative only)' : ''}`,
+    `- Machine: ${cpus.length} cores (${model}), ${os.type()} ${os.release()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM`,
+    `- Node ${process.version} (global fetch on its bundled undici ${process.versions.undici ?? '?'}), ky ${await versionOf('ky')}, undici ${await versionOf('undici')} (for \`undici.request\`)`,
+    `- Run: ${shape}`,
+    ...(info.steal === undefined
+      ? []
+      : [`- CPU time stolen by the hypervisor during the run: ${fixed(info.steal * 100, 1)}%`]),
+  ]
+}
+
+/** The generated part of docs/performance.md: setting, table and verdicts. */
+export async function resultsSection(series: readonly Series[], info: RunInfo): Promise<string> {
+  const command = info.quick ? 'npm run bench -- --quick --write' : 'npm run bench -- --write'
+  return [
+    START,
+    `Generated by \`${command}\`.`,
+    '',
+    ...(await setting(info)),
+    '',
+    markdownTable(series),
+    '',
+    ...verdicts(series),
+    END,
+  ].join('\n')
+}
+
+/**
+ * Rewrites the results section of docs/performance.md (between its markers), keeping the
+ * hand-written text around it; writes the whole page when it has no markers yet.
+ */
+export async function writeDoc(section: string): Promise<void> {
+  const current = await readFile(DOC, 'utf8').catch(() => '')
+  const start = current.indexOf(START)
+  const end = current.indexOf(END)
+  const next =
+    start !== -1 && end > start
+      ? `${current.slice(0, start)}${section}${current.slice(end + END.length)}`
+      : docTemplate(section)
+  await writeFile(DOC, next)
+}
+
+function docTemplate(section: string): string {
+  return `# Performance
+
+How much ply's onion costs over the transport it wraps, measured against its peers on loopback.
+
+## Results
+
+${section}
+
+## How to run
+
+\`\`\`sh
+npm run bench                    # full run (about 5 min): prints the table
+npm run bench -- --write         # the same, and rewrites the results above
+npm run bench -- --quick         # a smoke run in about 20 s, for CI
+\`\`\`
+`
+}
