@@ -28,10 +28,29 @@ export function mediaType(contentType: string | null): string | undefined {
   return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase()
 }
 
+/** How a body of some content type is turned into data. */
+type BodyKind = 'json' | 'text' | 'bytes'
+
+// An API sends few distinct Content-Type values, so each is classified once. Bounded, so
+// that a server inventing values cannot grow it without limit.
+const kinds = new Map<string, BodyKind>()
+const MAX_KINDS = 64
+
+function kindOf(contentType: string | null): BodyKind {
+  if (contentType === null) return 'bytes'
+  let kind = kinds.get(contentType)
+  if (kind === undefined) {
+    const type = mediaType(contentType) ?? ''
+    kind = jsonType.test(type) ? 'json' : textType.test(type) ? 'text' : 'bytes'
+    if (kinds.size >= MAX_KINDS) kinds.clear()
+    kinds.set(contentType, kind)
+  }
+  return kind
+}
+
 /** Whether a `Content-Type` is JSON (`application/json` or any `+json` type). */
 export function isJsonType(contentType: string | null): boolean {
-  const type = mediaType(contentType)
-  return type !== undefined && jsonType.test(type)
+  return kindOf(contentType) === 'json'
 }
 
 /**
@@ -60,9 +79,8 @@ export function fromBytes(
   options: BodyParseOptions & { lenient?: boolean } = {},
 ): unknown {
   if (bytes.byteLength === 0) return undefined
-  const type = mediaType(contentType)
-  if (type === undefined) return bytes
-  if (jsonType.test(type)) {
+  const kind = kindOf(contentType)
+  if (kind === 'json') {
     const text = decode(bytes, contentType)
     try {
       return (options.parseJson ?? JSON.parse)(text)
@@ -71,7 +89,7 @@ export function fromBytes(
       throw jsonError(cause, text, contentType, options.request?.())
     }
   }
-  return textType.test(type) ? decode(bytes, contentType) : bytes
+  return kind === 'text' ? decode(bytes, contentType) : bytes
 }
 
 /**
@@ -150,6 +168,7 @@ export async function validate(
 }
 
 function decode(bytes: Uint8Array, contentType: string | null): string {
+  if (contentType === null || !contentType.includes(';')) return utf8.decode(bytes)
   const charset = contentType ? /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1] : undefined
   if (charset === undefined || /^utf-?8$/i.test(charset)) return utf8.decode(bytes)
   try {

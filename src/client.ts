@@ -11,7 +11,7 @@ import {
 import { ConfigError, PlyError } from './errors.ts'
 import { applyHeaders } from './headers.ts'
 import { type Paginated, type PaginateOptions, paginate } from './paginate.ts'
-import { type RequestBody, requestBody } from './request-body.ts'
+import { requestBody } from './request-body.ts'
 import { type ApiResponse, apiResponseOf, httpErrorOf, parseResponse } from './response.ts'
 import { type FetchFunction, kyTransport, type Transport } from './transport.ts'
 import { appendQuery, expandPath, joinUrl } from './url.ts'
@@ -215,11 +215,16 @@ export class Client {
   #buildRequest(method: string, path: string, options: RequestOptions): PlyRequest {
     const url = joinUrl(this.#options.baseUrl, expandPath(path, options.params))
     appendQuery(url, options.query)
-    const headers = applyHeaders(new Headers(this.#headers), options.headers, 'headers')
-    const body: RequestBody = requestBody(method, options, headers)
+    const { body, contentType } = requestBody(method, options)
     const timeout = options.timeout ?? this.#timeout
     if (options.timeout !== undefined) validateTimeout(options.timeout)
     const signal = options.signal
+    if (options.headers === undefined && contentType === undefined) {
+      // Most calls add no headers: they share the client's, copied only if a middleware changes them.
+      return new PlyRequest({ method, url, sharedHeaders: this.#headers, body, timeout, signal, options })
+    }
+    const headers = applyHeaders(new Headers(this.#headers), options.headers, 'headers')
+    if (contentType !== undefined && !headers.has('content-type')) headers.set('content-type', contentType)
     return new PlyRequest({ method, url, headers, body, timeout, signal, options })
   }
 

@@ -62,6 +62,8 @@ export class PlyRequest {
   readonly options: Readonly<RequestOptions>
   #url: URL | undefined
   #headers: Headers | undefined
+  /** Headers owned by someone else (the client's defaults), copied before the first change. */
+  readonly #sharedHeaders: Headers | undefined
   readonly #parent: PlyRequest | undefined
 
   constructor(
@@ -71,6 +73,8 @@ export class PlyRequest {
       url?: URL | undefined
       /** Required for a request without a parent. */
       headers?: Headers | undefined
+      /** Headers this request must not change (copied on first access to `headers`); instead of `headers`. */
+      sharedHeaders?: Headers | undefined
       body?: BodyInit | undefined
       timeout: number | false
       signal?: AbortSignal | undefined
@@ -81,6 +85,7 @@ export class PlyRequest {
     this.method = init.method
     this.#url = init.url
     this.#headers = init.headers
+    this.#sharedHeaders = init.sharedHeaders
     this.body = init.body
     this.timeout = init.timeout
     this.signal = init.signal
@@ -120,8 +125,8 @@ export class PlyRequest {
 
   /** The headers without making this attempt's copy; read-only use only (see `peekUrl`). */
   peekHeaders(): Headers {
-    // biome-ignore lint/style/noNonNullAssertion: the root request always holds headers
-    return this.#headers ?? this.#parent!.peekHeaders()
+    // biome-ignore lint/style/noNonNullAssertion: a root request always holds headers, own or shared
+    return this.#headers ?? (this.#parent ? this.#parent.peekHeaders() : this.#sharedHeaders!)
   }
 
   /** A copy for one call of `next()`: same values, with `url` and `headers` copied on first use. */
