@@ -11,13 +11,14 @@ import {
 import { ConfigError, PlyError } from './errors.ts'
 import { applyHeaders } from './headers.ts'
 import { type Paginated, type PaginateOptions, paginate } from './paginate.ts'
+import type { RedirectOptions } from './redirect.ts'
 import { requestBody } from './request-body.ts'
 import { type ApiResponse, apiResponseOf, httpErrorOf, parseResponse } from './response.ts'
 import { type FetchFunction, kyTransport, type Transport } from './transport.ts'
 import { appendQuery, expandPath, joinUrl } from './url.ts'
 
 /** Options of `createClient()` and `client.extend()`. */
-export interface ClientOptions {
+export interface ClientOptions extends RedirectOptions {
   /** Prepended to every relative path, as a string (`https://host/api/v3` + `/users` keeps `/api/v3`). */
   baseUrl?: string | undefined
   /** Headers sent with every request (a call's own headers win). */
@@ -78,7 +79,7 @@ export class Client {
     this.#headers = applyHeaders(new Headers({ accept: DEFAULT_ACCEPT }), options.headers, 'headers')
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT
     this.#middlewares = [...middlewares]
-    this.#transport = kyTransport({ fetch: options.fetch })
+    this.#transport = kyTransport(options)
   }
 
   /** Adds a middleware inside the ones added before it (Koa's order: first added is outermost). */
@@ -270,6 +271,10 @@ function validateOptions(options: ClientOptions): void {
     }
   }
   if (options.timeout !== undefined) validateTimeout(options.timeout)
+  const { maxRedirects } = options
+  if (maxRedirects !== undefined && !(Number.isInteger(maxRedirects) && maxRedirects >= 0)) {
+    throw new ConfigError(`maxRedirects must be a whole number ≥ 0, got ${String(maxRedirects)}`)
+  }
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new ConfigError('fetch must be a function')
   }

@@ -149,6 +149,20 @@ export class PlyRequest {
  * the fields they set and read, and may declare them by augmenting this interface.
  */
 export interface ContextState {
+  /**
+   * Set by the auth middlewares: an opaque keyed hash that names the credential this call
+   * uses (never the credential itself). Caches and rate limiters partition by it, so that a
+   * response fetched with one credential is never served to another.
+   */
+  credentialScope?: string
+  /**
+   * Header names (lower-case) that carry this call's credentials, besides `Authorization`,
+   * `Proxy-Authorization` and `Cookie`: the transport removes them on a redirect to another
+   * origin. Auth middlewares add to it.
+   */
+  credentialHeaders?: Set<string>
+  /** Query parameters that carry this call's credentials, removed on a cross-origin redirect. */
+  credentialQuery?: Set<string>
   [key: string]: unknown
 }
 

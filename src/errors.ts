@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { redactHeaders, redactText } from './redact.ts'
 
 /**
  * The error hierarchy. Every error ply throws is a `PlyError`; each subclass names one way a
@@ -29,7 +30,8 @@ export class PlyError extends Error {
   readonly request: RequestSummary | undefined
 
   constructor(message: string, options: PlyErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    // Every message passes the redaction helper: a secret that reached one by any path is masked.
+    super(redactText(message), options.cause === undefined ? undefined : { cause: options.cause })
     this.request = options.request
   }
 
@@ -66,10 +68,8 @@ export class HttpError<TBody = unknown> extends PlyError {
   }
 
   override toJSON(): Record<string, unknown> {
-    const headers: Record<string, string> = {}
     // Cookies a server sets are credentials; the serialised form names them without values.
-    for (const [name, value] of this.headers) headers[name] = name === 'set-cookie' ? '[REDACTED]' : value
-    return { ...super.toJSON(), headers }
+    return { ...super.toJSON(), headers: redactHeaders(this.headers) }
   }
 }
 
@@ -136,6 +136,49 @@ export class RateLimitError extends PlyError {
   constructor(message: string, options: PlyErrorOptions & { resetAt?: Date | undefined } = {}) {
     super(message, options)
     this.resetAt = options.resetAt
+  }
+}
+
+/**
+ * Authentication failed: a token endpoint refused (its OAuth2 `error` and
+ * `error_description` are kept), or the API rejected the credentials.
+ */
+export class AuthError extends PlyError {
+  override name = 'AuthError'
+  /** The OAuth2 error code (`invalid_client`, `invalid_grant`, …), when the server sent one. */
+  readonly error: string | undefined
+  /** The server's human-readable explanation, when it sent one. */
+  readonly errorDescription: string | undefined
+  /** The HTTP status of the refusal, when there was a response. */
+  readonly status: number | undefined
+
+  constructor(
+    message: string,
+    options: PlyErrorOptions & {
+      error?: string | undefined
+      errorDescription?: string | undefined
+      status?: number | undefined
+    } = {},
+  ) {
+    super(message, options)
+    this.error = options.error
+    this.errorDescription = options.errorDescription === undefined ? undefined : redactText(options.errorDescription)
+    this.status = options.status
+  }
+}
+
+/** Why a redirect was not followed. */
+export type RedirectFailure = 'too-many' | 'downgrade' | 'bad-location' | 'body-not-replayable'
+
+/** A redirect ply would not follow: too many of them, an https → http downgrade, a bad `Location`. */
+export class RedirectError extends PlyError {
+  override name = 'RedirectError'
+  /** What was wrong. */
+  readonly reason: RedirectFailure
+
+  constructor(message: string, options: PlyErrorOptions & { reason: RedirectFailure }) {
+    super(message, options)
+    this.reason = options.reason
   }
 }
 

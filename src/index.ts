@@ -29,6 +29,7 @@ export type {
 export { PlyRequest } from './context.ts'
 export {
   AbortError,
+  AuthError,
   ConfigError,
   HttpError,
   NetworkError,
@@ -36,10 +37,22 @@ export {
   PlyError,
   type PlyErrorOptions,
   RateLimitError,
+  RedirectError,
+  type RedirectFailure,
   type RequestSummary,
   TimeoutError,
 } from './errors.ts'
 export { type NextPage, nextLink, type Paginated, type PaginateOptions } from './paginate.ts'
-export { REDACTED, redactQueryParam, redactUrl } from './redact.ts'
+export {
+  isSecretHeader,
+  REDACTED,
+  redactHeader,
+  redactHeaders,
+  redactQueryParam,
+  redactText,
+  redactUrl,
+  registerSecret,
+} from './redact.ts'
+export type { RedirectOptions } from './redirect.ts'
 export { type ApiResponse, parseResponse } from './response.ts'
-export type { FetchFunction, Transport } from './transport.ts'
+export type { FetchFunction, Transport, TransportOptions } from './transport.ts'

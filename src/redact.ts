@@ -28,9 +28,60 @@ const secretQueryParams = new Set([
   'token',
 ])
 
+/** Headers whose values are masked wherever ply reports headers, matched case-insensitively. */
+const secretHeaders = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie'])
+
+/**
+ * Secret values (tokens, passwords, keys) that the auth middlewares registered. Any of them
+ * found in an error message, a URL or a log line is masked, wherever it appears. The set is
+ * bounded, oldest first out, so rotating tokens cannot grow it without limit.
+ */
+const secretValues = new Set<string>()
+const MAX_SECRET_VALUES = 1024
+// Shorter values would mask ordinary words; no real credential is this short.
+const MIN_SECRET_LENGTH = 4
+
 /** Registers one more query parameter name whose value must never be reported. */
 export function redactQueryParam(name: string): void {
   secretQueryParams.add(name.toLowerCase())
+}
+
+/** Registers one more header name whose value must never be reported. */
+export function redactHeader(name: string): void {
+  secretHeaders.add(name.toLowerCase())
+}
+
+/** Registers a secret value: from now on it is masked in every error, URL and log line. */
+export function registerSecret(value: string): void {
+  if (value.length < MIN_SECRET_LENGTH || secretValues.has(value)) return
+  if (secretValues.size >= MAX_SECRET_VALUES) {
+    const oldest = secretValues.values().next().value
+    if (oldest !== undefined) secretValues.delete(oldest)
+  }
+  secretValues.add(value)
+  // Also mask the forms a value takes in a URL or a Basic header.
+  const encoded = encodeURIComponent(value)
+  if (encoded !== value) secretValues.add(encoded)
+}
+
+/** `text` with every registered secret value replaced by `[REDACTED]`. */
+export function redactText(text: string): string {
+  if (secretValues.size === 0) return text
+  let result = text
+  for (const secret of secretValues) if (result.includes(secret)) result = result.replaceAll(secret, REDACTED)
+  return result
+}
+
+/** Whether a header's value must be masked when reported. */
+export function isSecretHeader(name: string): boolean {
+  return secretHeaders.has(name.toLowerCase())
+}
+
+/** Headers as a plain record for reporting, with secret headers and registered values masked. */
+export function redactHeaders(headers: Headers): Record<string, string> {
+  const record: Record<string, string> = {}
+  for (const [name, value] of headers) record[name] = isSecretHeader(name) ? REDACTED : redactText(value)
+  return record
 }
 
 /** The URL as a string with its password and secret query parameter values masked. */
@@ -56,7 +107,7 @@ export function redactUrl(url: URL | string): string {
     if (hasSecret(fragment)) writable().hash = maskParams(fragment)
   }
   // URL serialisation percent-encodes the brackets; put them back so the mask reads plainly.
-  return copy ? copy.href.replaceAll(ENCODED_REDACTED, REDACTED) : parsed.href
+  return redactText(copy ? copy.href.replaceAll(ENCODED_REDACTED, REDACTED) : parsed.href)
 }
 
 function hasSecret(params: URLSearchParams): boolean {

@@ -1,7 +1,8 @@
 import ky, { isKyError, isNetworkError, isTimeoutError, type Options as KyOptions } from 'ky'
 import type { Context } from './context.ts'
-import { AbortError, ConfigError, NetworkError, PlyError, TimeoutError } from './errors.ts'
+import { AbortError, ConfigError, NetworkError, PlyError, RedirectError, TimeoutError } from './errors.ts'
 import { summarize } from './redact.ts'
+import { type Hop, isRedirect, nextHop, type RedirectOptions } from './redirect.ts'
 
 /** The innermost step of the onion: sends `ctx.request` and sets `ctx.response`. */
 export type Transport = (ctx: Context) => Promise<void>
@@ -9,22 +10,49 @@ export type Transport = (ctx: Context) => Promise<void>
 /** The signature of `fetch`, which `createClient({ fetch })` hands to ky. */
 export type FetchFunction = (input: Request, init?: RequestInit) => Promise<Response>
 
+/** Options of the ky transport. */
+export interface TransportOptions extends RedirectOptions {
+  /** The fetch implementation ky calls. */
+  fetch?: FetchFunction | undefined
+}
+
+const DEFAULT_MAX_REDIRECTS = 10
+
 /**
  * The ky transport: one attempt per call, ky's own retry off (ply's `retry()` owns retries),
  * HTTP error statuses returned as responses, the per-attempt timeout and the caller's
- * `AbortSignal` applied. Failures are thrown as `NetworkError`, `TimeoutError` or `AbortError`.
+ * `AbortSignal` applied. Redirects are followed here rather than by fetch, so that ply decides
+ * what crosses to another origin (see `nextHop`). Failures are thrown as `NetworkError`,
+ * `TimeoutError`, `AbortError` or `RedirectError`.
  */
-export function kyTransport(options: { fetch?: FetchFunction | undefined } = {}): Transport {
+export function kyTransport(options: TransportOptions = {}): Transport {
+  const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS
+  const allowInsecureRedirects = options.allowInsecureRedirects ?? false
   // Plain options on the top-level `ky` merge faster per call than an instance's defaults.
   const base = {
     retry: 0,
     throwHttpErrors: false,
+    redirect: 'manual',
     ...(options.fetch ? { fetch: options.fetch as typeof fetch } : {}),
   } as const
+
+  const send = async (ctx: Context, hop: Hop): Promise<Response> => {
+    const { signal } = ctx.request
+    // Absent options are left out rather than passed as null: ky merges every key it is given.
+    const init: KyOptions = { ...base, method: hop.method, headers: hop.headers, timeout: ctx.request.timeout }
+    if (hop.body !== undefined) init.body = hop.body
+    if (signal !== undefined) init.signal = signal
+    try {
+      return await ky(hop.url.href, init)
+    } catch (error) {
+      throw transportError(error, ctx, hop)
+    }
+  }
+
   return async (ctx) => {
     const request = ctx.request
     const { signal, body } = request
-    if (signal?.aborted) throw abortError(ctx, signal)
+    if (signal?.aborted) throw abortError(signal, request.method, request.peekUrl())
     if (body instanceof ReadableStream) {
       // A stream can be sent once; without this, a replay fails deep inside fetch with a vague TypeError.
       if (sentStreams.has(body)) {
@@ -33,28 +61,30 @@ export function kyTransport(options: { fetch?: FetchFunction | undefined } = {})
       sentStreams.add(body)
     }
     ctx.attempts += 1
-    try {
-      // peek: the transport only reads, so no attempt needs its own copy of URL and headers.
-      // Absent options are left out rather than passed as null: ky merges every key it is given.
-      const init: KyOptions = {
-        ...base,
-        method: request.method,
-        headers: request.peekHeaders(),
-        timeout: request.timeout,
+    // peek: the transport only reads, so no attempt needs its own copy of URL and headers.
+    let hop: Hop = { method: request.method, url: request.peekUrl(), headers: request.peekHeaders(), body }
+    for (let redirects = 0; ; redirects++) {
+      const response = await send(ctx, hop)
+      const location = isRedirect(response.status) ? response.headers.get('location') : null
+      if (location === null || maxRedirects === 0) {
+        ctx.response = response
+        return
       }
-      if (body !== undefined) init.body = body
-      if (signal !== undefined) init.signal = signal
-      ctx.response = await ky(request.peekUrl().href, init)
-    } catch (error) {
-      throw transportError(error, ctx)
+      await response.body?.cancel().catch(() => undefined)
+      const summary = () => summarize(hop.method, hop.url)
+      if (redirects === maxRedirects) {
+        throw new RedirectError(`more than ${maxRedirects} redirects`, { reason: 'too-many', request: summary() })
+      }
+      const credentials = { headers: ctx.state.credentialHeaders, query: ctx.state.credentialQuery }
+      hop = nextHop(hop, response.status, location, credentials, { allowInsecureRedirects, request: summary })
     }
   }
 }
 
 const sentStreams = new WeakSet<ReadableStream>()
 
-function abortError(ctx: Context, signal: AbortSignal): AbortError {
-  const request = summarize(ctx.request.method, ctx.request.peekUrl())
+function abortError(signal: AbortSignal, method: string, url: URL): AbortError {
+  const request = summarize(method, url)
   return new AbortError(`the request was aborted (${request.method} ${request.url})`, { cause: signal.reason, request })
 }
 
@@ -79,11 +109,11 @@ function rootMessage(error: unknown): string {
   return current instanceof Error ? current.message : String(current)
 }
 
-function transportError(error: unknown, ctx: Context): PlyError {
+function transportError(error: unknown, ctx: Context, hop: Hop): PlyError {
   if (error instanceof PlyError) return error
   const { signal } = ctx.request
-  if (signal?.aborted) return abortError(ctx, signal)
-  const request = summarize(ctx.request.method, ctx.request.peekUrl())
+  if (signal?.aborted) return abortError(signal, hop.method, hop.url)
+  const request = summarize(hop.method, hop.url)
   if (isTimeoutError(error)) {
     const timeoutMs = ctx.request.timeout === false ? 0 : ctx.request.timeout
     return new TimeoutError(`no response within ${timeoutMs} ms (${request.method} ${request.url})`, {

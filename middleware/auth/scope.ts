@@ -1,0 +1,47 @@
+import { createHmac, randomBytes } from 'node:crypto'
+import type { Context } from '../../src/index.ts'
+
+// Random per process, so a scope cannot be reversed by hashing guesses. Processes that share
+// a cache (a Redis store) set one key for all with `setCredentialScopeKey`.
+let scopeKey: Buffer = randomBytes(32)
+
+/**
+ * Sets the key the credential scopes are hashed with. Processes that share a cache or a rate
+ * limiter through Redis must use the same key (at least 32 bytes, kept secret), or their
+ * scopes differ and nothing is shared.
+ */
+export function setCredentialScopeKey(key: string | Uint8Array): void {
+  const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key)
+  if (bytes.byteLength < 32) throw new RangeError('the credential scope key must be at least 32 bytes')
+  scopeKey = bytes
+}
+
+/**
+ * An opaque identifier of a credential: `<scheme>:` and a keyed hash (HMAC-SHA256) of the
+ * credential. The same credential gives the same scope within a process (or across processes
+ * that share the key); the credential cannot be recovered from it.
+ */
+export function credentialScope(scheme: string, credential: string): string {
+  const digest = createHmac('sha256', scopeKey).update(`${scheme}\0${credential}`).digest('base64url')
+  return `${scheme}:${digest.slice(0, 22)}`
+}
+
+/**
+ * Records on the context what an auth middleware did for this attempt: the credential's
+ * scope, and the header or query parameter that carries it (removed on a redirect to another
+ * origin).
+ */
+export function markCredential(ctx: Context, scope: string, carrier: { header?: string; query?: string } = {}): void {
+  ctx.state.credentialScope = scope
+  if (carrier.header !== undefined) {
+    ctx.state.credentialHeaders ??= new Set()
+    ctx.state.credentialHeaders.add(carrier.header.toLowerCase())
+  }
+  if (carrier.query !== undefined) {
+    ctx.state.credentialQuery ??= new Set()
+    ctx.state.credentialQuery.add(carrier.query)
+  }
+}
+
+/** A credential given as a value or as a (possibly async) function called for every attempt. */
+export type CredentialSource = string | (() => string | Promise<string>)
