@@ -71,6 +71,17 @@ export class HttpError<TBody = unknown> extends PlyError {
     // Cookies a server sets are credentials; the serialised form names them without values.
     return { ...super.toJSON(), headers: redactHeaders(this.headers) }
   }
+
+  /** `util.inspect` shows the headers redacted too (a `Set-Cookie` is a credential). */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
+    const { name: _name, message: _message, ...fields } = this.toJSON()
+    const cause = this.cause === undefined ? {} : { cause: this.cause }
+    return `${this.stack ?? this.message} ${inspect({ ...fields, ...cause }, options)}`
+  }
 }
 
 /** The connection failed: refused, reset, DNS failure, socket hang-up, TLS failure. */

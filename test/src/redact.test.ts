@@ -44,5 +44,7 @@ describe('HttpError serialisation', () => {
     expect(json).not.toContain('s3cr3t')
     expect(JSON.parse(json)).toMatchObject({ name: 'HttpError', status: 401, data: { message: 'no' } })
     expect(inspect(error)).toContain('HttpError')
+    expect(inspect(error)).toContain("'content-type': 'application/json'")
+    expect(inspect(error, { depth: 10 })).not.toContain('s3cr3t')
   })
 })

@@ -1,0 +1,42 @@
+import { ConfigError, type Middleware, redactHeader, redactQueryParam } from '../../src/index.ts'
+import { checkCredential, resolveCredential } from './credential.ts'
+import { type CredentialSource, credentialScope, markCredential } from './scope.ts'
+
+/** Where an API key goes: a header, or a query parameter (exactly one). */
+export type ApiKeyPlacement = { header: string; query?: never } | { query: string; header?: never }
+
+const tokenName = /^[!#$%&'*+.^_`|~\dA-Za-z-]+$/
+
+/**
+ * An API key in a header (`{ header: 'X-API-Key' }`) or in a query parameter
+ * (`{ query: 'appid' }`, as OpenWeatherMap wants), on every attempt. The name is registered
+ * for redaction, so the key is masked in errors and logs, and it is removed on a redirect to
+ * another origin. `value` is a string or a (possibly async) function called per attempt.
+ */
+export function apiKey(placement: ApiKeyPlacement, value: CredentialSource): Middleware {
+  const { header, query } = (placement ?? {}) as { header?: unknown; query?: unknown }
+  if ((header === undefined) === (query === undefined)) {
+    throw new ConfigError('auth.apiKey takes exactly one of { header } and { query }')
+  }
+  if (header !== undefined && (typeof header !== 'string' || !tokenName.test(header))) {
+    throw new ConfigError('auth.apiKey: the header name is not a valid header name')
+  }
+  if (query !== undefined && (typeof query !== 'string' || query === '')) {
+    throw new ConfigError('auth.apiKey: the query parameter name is empty')
+  }
+  checkCredential(value, 'the API key')
+  if (typeof header === 'string') redactHeader(header)
+  if (typeof query === 'string') redactQueryParam(query)
+  const fixedScope = typeof value === 'string' ? credentialScope('apikey', value) : undefined
+  return async (ctx, next) => {
+    const key = await resolveCredential(value, 'the API key')
+    if (typeof header === 'string') {
+      ctx.request.headers.set(header, key)
+      markCredential(ctx, fixedScope ?? credentialScope('apikey', key), { header })
+    } else if (typeof query === 'string') {
+      ctx.request.url.searchParams.set(query, key)
+      markCredential(ctx, fixedScope ?? credentialScope('apikey', key), { query })
+    }
+    await next()
+  }
+}

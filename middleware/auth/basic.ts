@@ -1,0 +1,28 @@
+import { ConfigError, type Middleware, registerSecret } from '../../src/index.ts'
+import { credentialScope, markCredential } from './scope.ts'
+
+/**
+ * Basic authentication (RFC 7617): `Authorization: Basic base64(utf8(user ":" password))`
+ * on every attempt. The user name must be non-empty and cannot contain a colon (the format
+ * could not tell where it ends); the password may be empty (APIs that take a key as the user
+ * name). Neither may hold control characters (RFC 7617 §2).
+ */
+export function basic(username: string, password: string): Middleware {
+  if (typeof username !== 'string' || username === '') throw new ConfigError('the Basic auth user name is empty')
+  if (username.includes(':')) throw new ConfigError('the Basic auth user name contains a colon, which RFC 7617 forbids')
+  if (typeof password !== 'string') throw new ConfigError('the Basic auth password must be a string')
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\x00-\x1f\x7f]/.test(username + password)) {
+    throw new ConfigError('the Basic auth user name or password contains a control character')
+  }
+  registerSecret(password)
+  const encoded = Buffer.from(`${username}:${password}`, 'utf8').toString('base64')
+  registerSecret(encoded)
+  const header = `Basic ${encoded}`
+  const scope = credentialScope('basic', `${username}:${password}`)
+  return async (ctx, next) => {
+    ctx.request.headers.set('authorization', header)
+    markCredential(ctx, scope, { header: 'authorization' })
+    await next()
+  }
+}

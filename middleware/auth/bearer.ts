@@ -1,0 +1,29 @@
+import type { Middleware } from '../../src/index.ts'
+import { checkCredential, resolveCredential } from './credential.ts'
+import { type CredentialSource, credentialScope, markCredential } from './scope.ts'
+
+/** Options of `auth.bearer()`. */
+export interface BearerOptions {
+  /**
+   * A stable name for the identity behind a rotating token (a user or app id), so that caches
+   * keep one partition across rotations; by default the scope is the token itself (hashed).
+   */
+  scope?: string
+}
+
+/**
+ * Bearer authentication (RFC 6750): `Authorization: Bearer <token>` on every attempt. `token`
+ * is a string, or a (possibly async) function called for each attempt, so rotating tokens
+ * work. An empty token, or one with a line break, is a `ConfigError`.
+ */
+export function bearer(token: CredentialSource, options: BearerOptions = {}): Middleware {
+  checkCredential(token, 'the bearer token')
+  const fixedScope = options.scope ?? (typeof token === 'string' ? token : undefined)
+  const scope = fixedScope === undefined ? undefined : credentialScope('bearer', fixedScope)
+  return async (ctx, next) => {
+    const value = await resolveCredential(token, 'the bearer token')
+    ctx.request.headers.set('authorization', `Bearer ${value}`)
+    markCredential(ctx, scope ?? credentialScope('bearer', value), { header: 'authorization' })
+    await next()
+  }
+}
