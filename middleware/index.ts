@@ -3,4 +3,13 @@
  *
  * @module
  */
+export {
+  type ApiKeyPlacement,
+  auth,
+  type BearerOptions,
+  type CredentialSource,
+  credentialScope,
+  type OAuth2Options,
+  setCredentialScopeKey,
+} from './auth/index.ts'
 export { type ParseOptions, parse } from './parse.ts'

@@ -172,7 +172,7 @@ export class AuthError extends PlyError {
     } = {},
   ) {
     super(message, options)
-    this.error = options.error
+    this.error = options.error === undefined ? undefined : redactText(options.error)
     this.errorDescription = options.errorDescription === undefined ? undefined : redactText(options.errorDescription)
     this.status = options.status
   }

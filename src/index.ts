@@ -52,6 +52,7 @@ export {
   redactText,
   redactUrl,
   registerSecret,
+  summarize,
 } from './redact.ts'
 export type { RedirectOptions } from './redirect.ts'
 export { type ApiResponse, parseResponse } from './response.ts'

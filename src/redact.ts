@@ -59,9 +59,10 @@ export function registerSecret(value: string): void {
     if (oldest !== undefined) secretValues.delete(oldest)
   }
   secretValues.add(value)
-  // Also mask the forms a value takes in a URL or a Basic header.
-  const encoded = encodeURIComponent(value)
-  if (encoded !== value) secretValues.add(encoded)
+  // Also mask the forms a value takes in a URL path or query, and in a form body.
+  for (const form of [encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)]) {
+    if (form !== value) secretValues.add(form)
+  }
 }
 
 /** `text` with every registered secret value replaced by `[REDACTED]`. */

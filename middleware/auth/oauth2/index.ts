@@ -1,0 +1,127 @@
+import { AbortError, type Context, type Middleware, summarize } from '../../../src/index.ts'
+import { credentialScope, markCredential } from '../scope.ts'
+import { type OAuth2Options, type OAuth2Settings, scopeIdentity, validateOptions } from './options.ts'
+import { type AccessToken, grantState, registerSettingsSecrets, requestToken } from './token-endpoint.ts'
+
+export type { OAuth2ClientCredentialsOptions, OAuth2Options, OAuth2RefreshTokenOptions } from './options.ts'
+
+/**
+ * OAuth 2.0 (RFC 6749) with the client credentials grant (§4.4) or the refresh token grant
+ * (§6): sends `Authorization: Bearer <access token>` on every attempt.
+ *
+ * - The access token is cached until `refreshMarginMs` before its `expires_in` runs out (a
+ *   token without `expires_in` is kept until the API answers 401). Expiry is checked when a
+ *   request needs a token: no timer keeps the process alive.
+ * - Concurrent requests that need a token share one token request (single flight). If it
+ *   fails, all of them reject with the same `AuthError`, and the next request tries again.
+ * - A 401 from the API invalidates the token it was sent with, fetches a new one and replays
+ *   the request once; a second 401 is left as the response (an `HttpError` at the client's
+ *   edge). A request whose body is a `ReadableStream` cannot be sent twice and is not replayed.
+ * - A token endpoint that refuses gives an `AuthError` with its `error`, `error_description`
+ *   and `status`; an unreachable or slow one an `AuthError` whose `cause` says why. The client
+ *   secret, the refresh tokens and the access tokens are registered as secrets: they are
+ *   masked in every error and never kept on one.
+ * - `ctx.state.credentialScope` names the client (grant, token URL, client id, scope,
+ *   extra parameters and, for the refresh grant, the refresh token first given), so it stays
+ *   the same across token renewals.
+ *
+ * Bad options (a missing `tokenUrl` or `clientId`, an empty secret, a refresh grant without a
+ * refresh token, a token URL that is not `https:` outside loopback) throw a `ConfigError`.
+ *
+ * @example
+ * client.use(auth.oauth2({
+ *   grant: 'client_credentials',
+ *   tokenUrl: 'https://auth.example.com/oauth/token',
+ *   clientId: process.env.CLIENT_ID!,
+ *   clientSecret: process.env.CLIENT_SECRET!,
+ *   scope: ['read', 'write'],
+ * }))
+ */
+export function oauth2(options: OAuth2Options): Middleware {
+  const settings = validateOptions(options)
+  registerSettingsSecrets(settings)
+  const scope = credentialScope('oauth2', scopeIdentity(settings))
+  const tokens = tokenCache(settings)
+
+  const attempt = async (ctx: Context, next: () => Promise<void>, token: AccessToken): Promise<void> => {
+    ctx.request.headers.set('authorization', `Bearer ${token.value}`)
+    markCredential(ctx, scope, { header: 'authorization' })
+    await next()
+  }
+
+  return async (ctx, next) => {
+    const used = await whileNotAborted(tokens.get(), ctx)
+    await attempt(ctx, next, used)
+    const response = ctx.response
+    if (response?.status !== 401 || !isReplayable(ctx)) return
+    // The body of the refused attempt is not wanted; release its connection.
+    await response.body?.cancel().catch(() => undefined)
+    tokens.invalidate(used)
+    await attempt(ctx, next, await whileNotAborted(tokens.get(), ctx))
+  }
+}
+
+/** The token cache with single flight: at most one token request at a time. */
+function tokenCache(settings: OAuth2Settings): { get(): Promise<AccessToken>; invalidate(token: AccessToken): void } {
+  const grant = grantState(settings)
+  let current: AccessToken | undefined
+  let inflight: Promise<AccessToken> | undefined
+
+  const renew = (): Promise<AccessToken> => {
+    if (inflight !== undefined) return inflight
+    const request = requestToken(settings, grant).then((token) => {
+      current = token
+      return token
+    })
+    inflight = request.finally(() => {
+      inflight = undefined
+    })
+    // Every waiter handles the rejection; this only keeps an abandoned failure from being "unhandled".
+    inflight.catch(() => undefined)
+    return inflight
+  }
+
+  return {
+    get: () => (current !== undefined && Date.now() < current.renewAt ? Promise.resolve(current) : renew()),
+    invalidate: (token) => {
+      // Another request may already have replaced it; a newer token stays.
+      if (current === token) current = undefined
+    },
+  }
+}
+
+/** Whether the request can be sent again: a `ReadableStream` body cannot. */
+function isReplayable(ctx: Context): boolean {
+  return !(ctx.request.body instanceof ReadableStream)
+}
+
+/** `promise`, or an `AbortError` as soon as the caller's signal aborts (the shared token request goes on). */
+function whileNotAborted<T>(promise: Promise<T>, ctx: Context): Promise<T> {
+  const signal = ctx.request.signal
+  if (signal === undefined) return promise
+  const aborted = (): AbortError => {
+    const request = summarize(ctx.request.method, ctx.request.peekUrl())
+    return new AbortError(
+      `the request was aborted while waiting for an OAuth2 access token (${request.method} ${request.url})`,
+      {
+        cause: signal.reason,
+        request,
+      },
+    )
+  }
+  if (signal.aborted) return Promise.reject(aborted())
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(aborted())
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
