@@ -204,7 +204,7 @@ export class Client {
 
   async #call<R>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<R>> {
     const startedAt = performance.now()
-    const ctx = this.#context(this.#buildRequest(method, path, options), false)
+    const ctx = this.#context(this.#buildRequest(method, path, options), false, options.deadline)
     const response = await this.#run(ctx)
     const data = ctx.parsed ? ctx.parsed.data : await parseResponse(ctx, response)
     if (!response.ok && (options.throwHttpErrors ?? this.#options.throwHttpErrors ?? true)) {
@@ -219,6 +219,7 @@ export class Client {
     const { body, contentType } = requestBody(method, options)
     const timeout = options.timeout ?? this.#timeout
     if (options.timeout !== undefined) validateTimeout(options.timeout)
+    if (options.deadline !== undefined) validateTimeout(options.deadline, 'deadline')
     const signal = options.signal
     if (options.headers === undefined && contentType === undefined) {
       // Most calls add no headers: they share the client's, copied only if a middleware changes them.
@@ -229,8 +230,17 @@ export class Client {
     return new PlyRequest({ method, url, headers, body, timeout, signal, options })
   }
 
-  #context(request: PlyRequest, raw: boolean): Context {
-    return { request, response: undefined, parsed: undefined, attempts: 0, cacheStatus: 'bypass', raw, state: {} }
+  #context(request: PlyRequest, raw: boolean, deadline?: number): Context {
+    return {
+      request,
+      response: undefined,
+      parsed: undefined,
+      deadline: deadline === undefined ? undefined : Date.now() + deadline,
+      attempts: 0,
+      cacheStatus: 'bypass',
+      raw,
+      state: {},
+    }
   }
 
   async #run(ctx: Context): Promise<Response> {
@@ -245,11 +255,11 @@ export class Client {
   }
 }
 
-function validateTimeout(timeout: unknown): void {
-  if (timeout === false) return
+function validateTimeout(timeout: unknown, name = 'timeout'): void {
+  if (timeout === false && name === 'timeout') return
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT) {
     throw new ConfigError(
-      `timeout must be a positive number of milliseconds up to ${MAX_TIMEOUT}, or false; got ${String(timeout)}`,
+      `${name} must be a positive number of milliseconds up to ${MAX_TIMEOUT}${name === 'timeout' ? ', or false' : ''}; got ${String(timeout)}`,
     )
   }
 }

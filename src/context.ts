@@ -35,6 +35,12 @@ export interface RequestOptions {
   body?: BodyInit | undefined
   /** Per-attempt timeout in milliseconds (for the response, and again for reading its body); `false` for none. */
   timeout?: number | false | undefined
+  /**
+   * Total time for the call in milliseconds, across every attempt and every wait (retry
+   * backoff, rate-limit queue), next to the per-attempt `timeout`. When it passes the call
+   * fails with a `TimeoutError`; a wait that would cross it is not started.
+   */
+  deadline?: number | undefined
   /** Aborts the call; the call then rejects with an `AbortError`. */
   signal?: AbortSignal | undefined
   /** Overrides the client's `throwHttpErrors` for this call. */
@@ -174,6 +180,8 @@ export interface Context {
   response: Response | undefined
   /** The parsed body, once a `parse()` middleware (or the client's edge) has read it. */
   parsed: { readonly data: unknown } | undefined
+  /** When the call's `deadline` passes, in `Date.now()` milliseconds; `undefined` without one. */
+  readonly deadline: number | undefined
   /** How many times the transport was called for this call. */
   attempts: number
   /** What the cache did; middlewares that answer from a cache set it. */

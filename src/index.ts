@@ -27,6 +27,7 @@ export type {
   RequestOptions,
 } from './context.ts'
 export { PlyRequest } from './context.ts'
+export { attemptBudget, deadlineError, remainingTime } from './deadline.ts'
 export {
   AbortError,
   AuthError,

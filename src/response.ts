@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { type BodyParseOptions, fromBytes, parseBody, readBytes, validate } from './body.ts'
 import type { CacheStatus, Context } from './context.ts'
+import { attemptBudget } from './deadline.ts'
 import { HttpError } from './errors.ts'
 import { summarize } from './redact.ts'
 
@@ -40,7 +41,7 @@ export async function parseResponse(
   const request = ctx.request
   const summary = () => summarize(request.method, request.peekUrl())
   const options = {
-    timeout: request.timeout,
+    timeout: attemptBudget(ctx),
     signal: request.signal,
     request: summary,
     method: request.method,

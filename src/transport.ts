@@ -1,5 +1,6 @@
 import ky, { isKyError, isNetworkError, isTimeoutError, type Options as KyOptions } from 'ky'
 import type { Context } from './context.ts'
+import { attemptBudget, deadlineError } from './deadline.ts'
 import { AbortError, ConfigError, NetworkError, PlyError, RedirectError, TimeoutError } from './errors.ts'
 import { summarize } from './redact.ts'
 import { type Hop, isRedirect, nextHop, type RedirectOptions } from './redirect.ts'
@@ -39,13 +40,14 @@ export function kyTransport(options: TransportOptions = {}): Transport {
   const send = async (ctx: Context, hop: Hop): Promise<Response> => {
     const { signal } = ctx.request
     // Absent options are left out rather than passed as null: ky merges every key it is given.
-    const init: KyOptions = { ...base, method: hop.method, headers: hop.headers, timeout: ctx.request.timeout }
+    const timeout = attemptBudget(ctx)
+    const init: KyOptions = { ...base, method: hop.method, headers: hop.headers, timeout }
     if (hop.body !== undefined) init.body = hop.body
     if (signal !== undefined) init.signal = signal
     try {
       return await ky(hop.url.href, init)
     } catch (error) {
-      throw transportError(error, ctx, hop)
+      throw transportError(error, ctx, hop, timeout)
     }
   }
 
@@ -109,13 +111,15 @@ function rootMessage(error: unknown): string {
   return current instanceof Error ? current.message : String(current)
 }
 
-function transportError(error: unknown, ctx: Context, hop: Hop): PlyError {
+function transportError(error: unknown, ctx: Context, hop: Hop, timeout: number | false): PlyError {
   if (error instanceof PlyError) return error
   const { signal } = ctx.request
   if (signal?.aborted) return abortError(signal, hop.method, hop.url)
   const request = summarize(hop.method, hop.url)
   if (isTimeoutError(error)) {
-    const timeoutMs = ctx.request.timeout === false ? 0 : ctx.request.timeout
+    // Cut short by the deadline rather than the per-attempt timeout: say so.
+    if (ctx.deadline !== undefined && Date.now() >= ctx.deadline - 1) return deadlineError(ctx)
+    const timeoutMs = timeout === false ? 0 : timeout
     return new TimeoutError(`no response within ${timeoutMs} ms (${request.method} ${request.url})`, {
       request,
       timeoutMs,

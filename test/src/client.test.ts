@@ -126,6 +126,17 @@ describe('requests against a real server', () => {
     expect(elapsed).toBeLessThanOrEqual(360)
   })
 
+  it('fails at the call’s deadline even when the per-attempt timeout is longer', async () => {
+    const started = performance.now()
+    const error = await api()
+      .get('/never', { timeout: 5_000, deadline: 250 })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect((error as TimeoutError).message).toMatch(/deadline of 250 ms/)
+    expect(performance.now() - started).toBeLessThan(400)
+    await expect(api().get('/echo', { deadline: 0 })).rejects.toThrow(ConfigError)
+  })
+
   it('times out a body that stops arriving', async () => {
     const error = await createClient({ baseUrl: server.url, timeout: 200 })
       .get('/stall-body')
