@@ -13,3 +13,10 @@ export {
   setCredentialScopeKey,
 } from './auth/index.ts'
 export { type ParseOptions, parse } from './parse.ts'
+export {
+  type RetryBudgetOptions,
+  type RetryCallOption,
+  type RetryEvent,
+  type RetryOptions,
+  retry,
+} from './retry/index.ts'

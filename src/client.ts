@@ -208,7 +208,9 @@ export class Client {
     const response = await this.#run(ctx)
     const data = ctx.parsed ? ctx.parsed.data : await parseResponse(ctx, response)
     if (!response.ok && (options.throwHttpErrors ?? this.#options.throwHttpErrors ?? true)) {
-      throw httpErrorOf(ctx, response, data)
+      const error = httpErrorOf(ctx, response, data)
+      if (ctx.state.attemptCauses !== undefined) error.attemptCauses = ctx.state.attemptCauses
+      throw error
     }
     return apiResponseOf(ctx, response, data as R, startedAt)
   }

@@ -169,6 +169,11 @@ export interface ContextState {
   credentialHeaders?: Set<string>
   /** Query parameters that carry this call's credentials, removed on a cross-origin redirect. */
   credentialQuery?: Set<string>
+  /**
+   * Set by a retrying middleware: what each attempt before the last failed with. The client
+   * puts it on the final error as `attemptCauses`.
+   */
+  attemptCauses?: unknown[]
   [key: string]: unknown
 }
 

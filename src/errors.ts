@@ -28,6 +28,8 @@ export class PlyError extends Error {
   override name = 'PlyError'
   /** The request (method and redacted URL) the error is about, when there is one. */
   readonly request: RequestSummary | undefined
+  /** When a retrying middleware made several attempts: what each earlier attempt failed with. */
+  declare attemptCauses?: readonly unknown[]
 
   constructor(message: string, options: PlyErrorOptions = {}) {
     // Every message passes the redaction helper: a secret that reached one by any path is masked.

@@ -1,0 +1,158 @@
+import pRetry from 'p-retry'
+import {
+  AbortError,
+  type Context,
+  HttpError,
+  type Middleware,
+  PlyError,
+  RateLimitError,
+  remainingTime,
+  summarize,
+  TimeoutError,
+} from '../../src/index.ts'
+import { RetryBudget } from './budget.ts'
+import { backoff, serverDelay, sleep } from './delay.ts'
+import { type RetryOptions, type RetrySettings, retrySettings } from './options.ts'
+
+export type { RetryBudgetOptions, RetryCallOption, RetryEvent, RetryOptions } from './options.ts'
+
+/** Carries a response with a retryable status through p-retry, which retries on throws. */
+class RetryableResponse extends Error {
+  readonly response: Response
+  constructor(response: Response) {
+    super(`HTTP ${response.status}`)
+    this.response = response
+  }
+}
+
+/**
+ * Retries failed attempts, built on p-retry. An attempt is retried when it got a retryable
+ * status (408, 425, 429, 500, 502, 503, 504 by default, and a 403 whose rate limit is
+ * exhausted), or failed with a `NetworkError` or its per-attempt `TimeoutError`. An abort by
+ * the caller is never retried, and neither is a method that is not idempotent (POST, PATCH)
+ * unless the call opts in with `retry: true` or an `Idempotency-Key` header.
+ *
+ * The wait is the server's when it names one (`Retry-After`, then an exhausted rate limit's
+ * reset), else exponential backoff with full jitter. A server wait longer than
+ * `maxRetryAfter` ends retrying (a 429 then rejects with a `RateLimitError` saying when to
+ * come back), and so does a wait that would cross the call's `deadline`. A retry budget
+ * keeps retries to a share of recent traffic, so an outage is not multiplied. When retrying
+ * ends, the last response is the answer (an `HttpError` at the client's edge) or the last
+ * error is thrown; either way `attemptCauses` lists what the earlier attempts failed with.
+ *
+ * Place it outside the rate limiter and auth, so that every attempt is limited and signed.
+ */
+export function retry(options: RetryOptions = {}): Middleware {
+  const settings = retrySettings(options)
+  const budget = settings.budget === false ? undefined : new RetryBudget(settings.budget)
+
+  return async (ctx, next) => {
+    budget?.recordRequest()
+    const retries = retriesFor(ctx, settings)
+    if (retries === 0) return next()
+    const causes: (PlyError | HttpError)[] = []
+    const request = () => summarize(ctx.request.method, ctx.request.peekUrl())
+    try {
+      await pRetry(
+        async () => {
+          await next()
+          const response = ctx.response
+          if (response !== undefined && isRetryableStatus(response, settings)) throw new RetryableResponse(response)
+        },
+        {
+          retries,
+          // ply computes and waits the delay itself (in shouldRetry), so p-retry's own is 0.
+          minTimeout: 0,
+          maxTimeout: 0,
+          ...(ctx.request.signal ? { signal: ctx.request.signal } : {}),
+          shouldRetry: async ({ error, attemptNumber }) => {
+            const wait = plannedWait(ctx, error, attemptNumber, settings)
+            if (wait === undefined || (budget !== undefined && !budget.tryRetry())) return false
+            causes.push(causeOf(error, request))
+            if (error instanceof RetryableResponse) await error.response.body?.cancel().catch(() => undefined)
+            settings.onRetry?.({ attempt: attemptNumber, ...failureOf(error), delayMs: wait })
+            await sleep(wait, ctx.request.signal, request)
+            return true
+          },
+        },
+      )
+    } catch (error) {
+      if (causes.length > 0) ctx.state.attemptCauses = causes
+      if (error instanceof RetryableResponse) {
+        ctx.response = error.response
+        return
+      }
+      const signal = ctx.request.signal
+      const final =
+        signal?.aborted && !(error instanceof AbortError)
+          ? new AbortError('the request was aborted', { cause: signal.reason, request: request() })
+          : error
+      if (final instanceof PlyError && causes.length > 0) final.attemptCauses = causes
+      throw final
+    }
+    if (causes.length > 0) ctx.state.attemptCauses = causes
+  }
+}
+
+/** How many retries this call may make: 0 when its method or body rules retrying out. */
+function retriesFor(ctx: Context, settings: RetrySettings): number {
+  const { method, body, options } = ctx.request
+  const choice = options.retry
+  if (choice === false || body instanceof ReadableStream) return 0
+  const optedIn = choice !== undefined || ctx.request.peekHeaders().has('idempotency-key')
+  if (!settings.methods.has(method) && !optedIn) return 0
+  return typeof choice === 'object' && choice.retries !== undefined ? choice.retries : settings.retries
+}
+
+function isRetryableStatus(response: Response, settings: RetrySettings): boolean {
+  if (settings.statuses.has(response.status)) return true
+  // GitHub answers an exhausted primary rate limit with 403.
+  return response.status === 403 && serverDelay(response, Date.now()) !== undefined
+}
+
+/**
+ * The wait before the next attempt, or `undefined` when this failure ends retrying. Throws
+ * a `RateLimitError` for a rate limit that resets later than `maxRetryAfter` allows.
+ */
+function plannedWait(ctx: Context, error: Error, attempt: number, settings: RetrySettings): number | undefined {
+  if (error instanceof RetryableResponse) {
+    const now = Date.now()
+    const asked = serverDelay(error.response, now)
+    if (asked !== undefined && asked > settings.maxRetryAfter) {
+      const { status } = error.response
+      if (status !== 429 && status !== 403) return undefined
+      const resetAt = new Date(now + asked)
+      throw new RateLimitError(`rate limited: the server asks to wait until ${resetAt.toISOString()}`, {
+        request: summarize(ctx.request.method, ctx.request.peekUrl()),
+        resetAt,
+      })
+    }
+    return withinDeadline(ctx, asked ?? backoff(attempt, settings))
+  }
+  if (!(error instanceof PlyError) || error instanceof AbortError) return undefined
+  const retryable = error.name === 'NetworkError' || (error instanceof TimeoutError && !deadlinePassed(ctx))
+  return retryable ? withinDeadline(ctx, backoff(attempt, settings)) : undefined
+}
+
+/** `wait`, or `undefined` when waiting it would cross the deadline. */
+function withinDeadline(ctx: Context, wait: number): number | undefined {
+  const left = remainingTime(ctx)
+  return left === undefined || wait < left ? wait : undefined
+}
+
+function deadlinePassed(ctx: Context): boolean {
+  const left = remainingTime(ctx)
+  return left !== undefined && left <= 0
+}
+
+function causeOf(error: Error, request: () => ReturnType<typeof summarize>): PlyError | HttpError {
+  if (error instanceof RetryableResponse) {
+    const { status, statusText, headers } = error.response
+    return new HttpError({ status, statusText, headers, data: undefined }, { request: request() })
+  }
+  return error as PlyError
+}
+
+function failureOf(error: Error): { response: Response } | { error: PlyError } {
+  return error instanceof RetryableResponse ? { response: error.response } : { error: error as PlyError }
+}

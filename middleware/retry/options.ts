@@ -1,0 +1,127 @@
+import { ConfigError, type PlyError } from '../../src/index.ts'
+
+/** What `onRetry` is told before each wait. */
+export interface RetryEvent {
+  /** The attempt that just failed, from 1. */
+  readonly attempt: number
+  /** The response that failed, when the attempt got one. */
+  readonly response?: Response
+  /** The error that failed the attempt, when it threw. */
+  readonly error?: PlyError
+  /** How long ply waits before the next attempt. */
+  readonly delayMs: number
+}
+
+/** Options of `retry()`. */
+export interface RetryOptions {
+  /** Retries after the first attempt (default 2). */
+  retries?: number
+  /** Methods retried without the caller opting in (default GET, HEAD, OPTIONS, PUT, DELETE, TRACE). */
+  methods?: readonly string[]
+  /** Statuses retried (default 408, 425, 429, 500, 502, 503, 504). */
+  statuses?: readonly number[]
+  /** The backoff's base, in ms (default 300): the first wait is up to this long. */
+  minDelay?: number
+  /** The longest computed backoff, in ms (default 10 000). */
+  maxDelay?: number
+  /** How much the backoff's ceiling grows per retry (default 2). */
+  factor?: number
+  /**
+   * The longest server-requested wait (`Retry-After`, rate-limit reset) ply honours, in ms
+   * (default 60 000). A longer one ends retrying: a 429 becomes a `RateLimitError` saying
+   * when to come back, other statuses are returned as they are.
+   */
+  maxRetryAfter?: number
+  /**
+   * The retry budget: over the last `windowMs`, retries may add at most `ratio` of the
+   * requests made, plus `minRetries`, so an outage cannot multiply the load. `false` turns it
+   * off. Default `{ ratio: 0.2, windowMs: 10_000, minRetries: 10 }`.
+   */
+  budget?: RetryBudgetOptions | false
+  /** Called before each wait. */
+  onRetry?: (event: RetryEvent) => void
+}
+
+/** The retry budget's options. */
+export interface RetryBudgetOptions {
+  /** Retries allowed per request made, over the window (default 0.2). */
+  ratio?: number
+  /** The window, in ms (default 10 000). */
+  windowMs?: number
+  /** Retries always allowed in a window, whatever the traffic (default 10). */
+  minRetries?: number
+}
+
+/** A call's own retry choice: `true` opts a POST or PATCH in, `false` turns retrying off. */
+export type RetryCallOption = boolean | { retries?: number }
+
+declare module '../../src/index.ts' {
+  interface RequestOptions {
+    /**
+     * This call's retrying: `true` retries even a POST or PATCH (as does an
+     * `Idempotency-Key` header), `false` never retries, `{ retries }` changes the count.
+     */
+    retry?: RetryCallOption | undefined
+  }
+}
+
+/** The options, checked and with defaults filled in. */
+export interface RetrySettings {
+  readonly retries: number
+  readonly methods: ReadonlySet<string>
+  readonly statuses: ReadonlySet<number>
+  readonly minDelay: number
+  readonly maxDelay: number
+  readonly factor: number
+  readonly maxRetryAfter: number
+  readonly budget: Required<RetryBudgetOptions> | false
+  readonly onRetry: ((event: RetryEvent) => void) | undefined
+}
+
+const DEFAULT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']
+const DEFAULT_STATUSES = [408, 425, 429, 500, 502, 503, 504]
+
+function count(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new ConfigError(`retry(): ${name} must be a whole number ≥ 0, got ${String(value)}`)
+  }
+  return value
+}
+
+function amount(value: unknown, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new ConfigError(`retry(): ${name} must be a number ≥ ${min}, got ${String(value)}`)
+  }
+  return value
+}
+
+/** Checks `retry()`'s options and fills in the defaults; a bad option is a `ConfigError`. */
+export function retrySettings(options: RetryOptions): RetrySettings {
+  const minDelay = amount(options.minDelay, 'minDelay', 300)
+  const maxDelay = amount(options.maxDelay, 'maxDelay', 10_000)
+  if (maxDelay < minDelay) throw new ConfigError('retry(): maxDelay must not be below minDelay')
+  if (options.onRetry !== undefined && typeof options.onRetry !== 'function') {
+    throw new ConfigError('retry(): onRetry must be a function')
+  }
+  const budget = options.budget ?? {}
+  return {
+    retries: count(options.retries, 'retries', 2),
+    methods: new Set((options.methods ?? DEFAULT_METHODS).map((method) => method.toUpperCase())),
+    statuses: new Set(options.statuses ?? DEFAULT_STATUSES),
+    minDelay,
+    maxDelay,
+    factor: amount(options.factor, 'factor', 2, 1),
+    maxRetryAfter: amount(options.maxRetryAfter, 'maxRetryAfter', 60_000),
+    budget:
+      budget === false
+        ? false
+        : {
+            ratio: amount(budget.ratio, 'budget.ratio', 0.2),
+            windowMs: amount(budget.windowMs, 'budget.windowMs', 10_000, 1_000),
+            minRetries: count(budget.minRetries, 'budget.minRetries', 10),
+          },
+    onRetry: options.onRetry,
+  }
+}
