@@ -12,6 +12,7 @@ export {
   type OAuth2Options,
   setCredentialScopeKey,
 } from './auth/index.ts'
+export { type DedupeMiddleware, type DedupeOptions, dedupe, dedupeKey } from './dedupe/index.ts'
 export { type ParseOptions, parse } from './parse.ts'
 export {
   type RetryBudgetOptions,

@@ -1,0 +1,231 @@
+import {
+  AbortError,
+  attemptBudget,
+  ConfigError,
+  type Context,
+  type Middleware,
+  type PlyRequest,
+  readBytes,
+  summarize,
+} from '../../src/index.ts'
+import { keyOf } from './key.ts'
+import { type DedupeOptions, resolve } from './options.ts'
+
+export { dedupeKey } from './key.ts'
+export type { DedupeOptions } from './options.ts'
+
+/** A `dedupe()` middleware, which also tells how many shared calls are in flight. */
+export interface DedupeMiddleware extends Middleware {
+  /** How many shared calls are in flight now (0 once every call has settled). */
+  readonly inFlight: number
+}
+
+/** The outcome of a call nobody joined: its caller keeps the response `next()` left. */
+const ALONE = Symbol('alone')
+// Statuses whose response has no body; `new Response(bytes, …)` refuses one for them.
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304])
+
+/** What a shared call produced, from which each caller gets its own `Response`. */
+interface Outcome {
+  readonly status: number
+  readonly statusText: string
+  readonly headers: Headers
+  readonly url: string
+  readonly body: Uint8Array<ArrayBuffer> | null
+  /** What the shared call's earlier attempts failed with, when a retry inside made several. */
+  readonly attemptCauses: unknown[] | undefined
+  /** The credential the shared call was made with, as an auth middleware inside recorded it. */
+  readonly credentialScope: string | undefined
+}
+
+/** One shared call, and the callers still waiting for it. */
+interface Flight {
+  /**
+   * Aborts the shared call once every caller has aborted. None when the first caller has no
+   * signal: it never aborts, so the shared call never needs aborting.
+   */
+  readonly controller: AbortController | undefined
+  /** Callers waiting that have not aborted. When the last one aborts, the call is aborted. */
+  waiting: number
+  /** Whether a second caller joined: until one does, the first keeps the original `Response`. */
+  shared: boolean
+  /**
+   * The outcome: shared bytes; `ALONE` when nobody joined (the first caller's `ctx.response`
+   * is then the original); `undefined` when the inner stack settled without a response.
+   */
+  promise: Promise<Outcome | typeof ALONE | undefined>
+}
+
+/**
+ * Merges identical requests that are in flight at the same time into one call of `next()`,
+ * so one transport call serves them all. Two requests are identical when they have the same
+ * method, the same URL (fragment aside), the same per-attempt `timeout` and `deadline`
+ * options, the same `ctx.state.credentialScope` (when an auth middleware outside set one)
+ * and the same values of the headers that matter (`DedupeOptions.headers`); only GET and
+ * HEAD by default, and never a request with a body, a call with `dedupe: false`, or a method
+ * other than GET, HEAD, OPTIONS or TRACE. The key is a keyed hash: it holds no secret in
+ * clear (see `dedupeKey`).
+ *
+ * The first caller runs the inner stack; the others wait for it. When nobody joined by the
+ * time the response arrives, the first caller keeps that response untouched. Otherwise the
+ * body is read once, and every caller, the first included, gets its own `Response` (own
+ * headers, own readable body, the original `url`), in raw mode (`client.fetch`) too. A
+ * caller's abort rejects that caller at once with an `AbortError` and leaves the shared call
+ * running for the others; when every caller has aborted, the shared call is aborted too. An
+ * error from the shared call rejects every caller with that same error. The entry is dropped
+ * as soon as the shared call settles, so a later request makes a new call: this is not a
+ * cache.
+ *
+ * Reads `ctx.state.credentialScope` and `ctx.state.credentialHeaders`. On the callers that
+ * did not make the call it sets `ctx.state.deduplicated = true` and copies the shared call's
+ * `ctx.state.credentialScope` and `ctx.state.attemptCauses`; their `ctx.attempts` stays 0.
+ * Put it inside `parse()` and the cache, outside retry, the rate limiter and auth.
+ */
+export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
+  const settings = resolve(options)
+  const flights = new Map<string, Flight>()
+
+  const lead = (ctx: Context, next: () => Promise<void>, key: string): Flight => {
+    const controller = ctx.request.signal === undefined ? undefined : new AbortController()
+    const flight: Flight = { controller, waiting: 0, shared: false, promise: Promise.resolve(undefined) }
+    const run = async (): Promise<Outcome | typeof ALONE | undefined> => {
+      // The inner stack gets a copy of this request when `next()` is called: it carries the
+      // shared signal, which aborts only when every caller has aborted.
+      const request = ctx.request
+      if (controller === undefined) await next()
+      else {
+        const own = request.signal
+        request.signal = controller.signal
+        try {
+          await next()
+        } finally {
+          request.signal = own
+        }
+      }
+      const response = ctx.response
+      if (response === undefined) return undefined
+      if (!flight.shared) {
+        // Nobody joined while the request was out: the first caller keeps the response as
+        // it came, body unread (a stream stays a stream), and nobody can join from now on.
+        if (flights.get(key) === flight) flights.delete(key)
+        return ALONE
+      }
+      if (response.bodyUsed) {
+        throw new ConfigError(
+          'dedupe(): a middleware inside dedupe() read the response body; put dedupe() inside parse()',
+        )
+      }
+      let body: Uint8Array<ArrayBuffer> | null = null
+      if (request.method === 'HEAD' || NULL_BODY_STATUSES.has(response.status)) {
+        await response.body?.cancel().catch(() => undefined)
+      } else {
+        // A fetch body's chunks are backed by plain ArrayBuffers, which `new Response` takes.
+        body = (await readBytes(response, {
+          // The per-attempt timeout, cut to what is left of the first caller's deadline.
+          timeout: attemptBudget(ctx),
+          signal: controller?.signal,
+          request: () => summarize(request.method, request.peekUrl()),
+        })) as Uint8Array<ArrayBuffer>
+      }
+      return {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+        url: response.url,
+        body,
+        attemptCauses: ctx.state.attemptCauses,
+        credentialScope: ctx.state.credentialScope,
+      }
+    }
+    flight.promise = run().finally(() => {
+      if (flights.get(key) === flight) flights.delete(key)
+    })
+    // Every caller may have aborted by the time it settles: nobody is left to see its error.
+    flight.promise.catch(() => undefined)
+    flights.set(key, flight)
+    return flight
+  }
+
+  /** Waits for the shared call on behalf of one caller, whose own `signal` may abort the wait. */
+  const wait = (
+    flight: Flight,
+    key: string,
+    request: PlyRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<Outcome | typeof ALONE | undefined> => {
+    flight.waiting += 1
+    if (signal === undefined) return flight.promise
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        reject(abortError(request, signal))
+        flight.waiting -= 1
+        if (flight.waiting === 0) {
+          // Nobody wants the answer any more: abort the shared call, and let a new request
+          // start afresh rather than join a call that is being torn down.
+          if (flights.get(key) === flight) flights.delete(key)
+          flight.controller?.abort(signal.reason)
+        }
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      flight.promise.then(
+        (outcome) => {
+          signal.removeEventListener('abort', onAbort)
+          resolve(outcome)
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort)
+          reject(error)
+        },
+      )
+    })
+  }
+
+  const middleware = async (ctx: Context, next: () => Promise<void>): Promise<void> => {
+    const key = keyOf(ctx, settings)
+    if (key === undefined) return next()
+    // Read before `next()`: while the inner stack runs, `ctx.request` is its copy.
+    const request = ctx.request
+    const signal = request.signal
+    if (signal?.aborted) throw abortError(request, signal)
+    let flight = flights.get(key)
+    const follower = flight !== undefined
+    if (flight === undefined) flight = lead(ctx, next, key)
+    else flight.shared = true
+    const outcome = await wait(flight, key, request, signal)
+    // Alone: `next()` left the original response (and anything an inner parse did) in place.
+    if (outcome === ALONE) return
+    if (follower) {
+      ctx.state.deduplicated = true
+      if (outcome?.attemptCauses !== undefined) ctx.state.attemptCauses = outcome.attemptCauses
+      // The response was fetched with this credential: a cache outside partitions by it.
+      if (outcome?.credentialScope !== undefined) ctx.state.credentialScope = outcome.credentialScope
+    }
+    ctx.parsed = undefined
+    ctx.response = outcome === undefined ? undefined : responseOf(outcome)
+  }
+
+  return Object.defineProperty(middleware, 'inFlight', {
+    get: () => flights.size,
+    enumerable: true,
+  }) as DedupeMiddleware
+}
+
+/** A fresh `Response` for one caller: its own headers and body, with the original `url`. */
+function responseOf(outcome: Outcome): Response {
+  const response = new Response(outcome.body, {
+    status: outcome.status,
+    statusText: outcome.statusText,
+    headers: outcome.headers,
+  })
+  // A constructed Response has an empty `url`; the caller's ApiResponse.url needs the real one.
+  if (outcome.url) Object.defineProperty(response, 'url', { value: outcome.url })
+  return response
+}
+
+function abortError(request: PlyRequest, signal: AbortSignal): AbortError {
+  const summary = summarize(request.method, request.peekUrl())
+  return new AbortError(`the request was aborted (${summary.method} ${summary.url})`, {
+    cause: signal.reason,
+    request: summary,
+  })
+}

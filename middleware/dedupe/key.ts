@@ -1,0 +1,49 @@
+import { hash as digest, randomBytes } from 'node:crypto'
+import type { Context } from '../../src/index.ts'
+import { type DedupeOptions, resolve, type Settings } from './options.ts'
+
+// Random per process: a key is a SHA-256 of a secret salt and what identifies the request, so
+// it cannot be reversed, and a guessed token cannot be checked against it outside this
+// process. The one-shot `crypto.hash` costs a fraction of an HMAC object per call, and keys
+// are only compared for equality in this process, so a salted hash is as good here.
+const salt = randomBytes(32).toString('base64')
+
+function hash(material: string): string {
+  return digest('sha256', `${salt}\0${material}`, 'base64url')
+}
+
+export function keyOf(ctx: Context, settings: Settings): string | undefined {
+  const request = ctx.request
+  if (!settings.methods.has(request.method) || request.body != null || request.options.dedupe === false) {
+    return undefined
+  }
+  if (settings.key !== undefined) {
+    const custom = settings.key(ctx)
+    return custom === undefined ? undefined : hash(`custom\0${custom}`)
+  }
+  const url = request.peekUrl()
+  // The fragment is never sent, so it does not tell two requests apart.
+  const href = url.hash ? url.href.slice(0, -url.hash.length) : url.href
+  const headers = request.peekHeaders()
+  // NUL separates the parts: no URL, header value or scope can contain one.
+  const { timeout, options } = request
+  let material = `${request.method}\0${href}\0${timeout}\0${options.deadline ?? ''}\0${ctx.state.credentialScope ?? ''}`
+  const carriers = ctx.state.credentialHeaders
+  // Headers iterate in name order, lower-case, repeated values joined: one pass, same order
+  // for the same headers. Names are distinct, so a header that is absent cannot be confused.
+  for (const [name, value] of headers) {
+    if (settings.headers.has(name) || carriers?.has(name)) material += `\0${name}:${value}`
+  }
+  return hash(material)
+}
+
+/**
+ * The key under which `dedupe(options)` would merge this call, or `undefined` when it would
+ * not merge it (a method not accepted, a request with a body, or `options.key` said so). The
+ * key is a SHA-256 of a secret per-process salt and the method, the URL without its
+ * fragment, the per-attempt timeout, `ctx.state.credentialScope`, and the values of the
+ * headers that matter: it never holds a token, a cookie or a query parameter in clear.
+ */
+export function dedupeKey(ctx: Context, options: DedupeOptions = {}): string | undefined {
+  return keyOf(ctx, resolve(options))
+}
