@@ -15,6 +15,16 @@ export {
 export { type DedupeMiddleware, type DedupeOptions, dedupe, dedupeKey } from './dedupe/index.ts'
 export { type ParseOptions, parse } from './parse.ts'
 export {
+  type LimitedEvent,
+  type LimitReason,
+  type Limits,
+  type Quota,
+  type RateLimitMiddleware,
+  type RateLimitOptions,
+  type RedisOptions,
+  rateLimit,
+} from './ratelimit/index.ts'
+export {
   type RetryBudgetOptions,
   type RetryCallOption,
   type RetryEvent,

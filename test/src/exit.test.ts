@@ -17,7 +17,7 @@ afterAll(async () => {
 })
 
 describe('process lifetime', () => {
-  it('a script that made 100 requests, some failing, exits by itself within a second', async () => {
+  it('a script that made 125 requests, some failing, some queued by a rate limiter, exits by itself within a second', async () => {
     const script = fileURLToPath(new URL('../support/exit-script.ts', import.meta.url))
     const child = spawn(process.execPath, [script, server.url, closed.url], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
@@ -40,7 +40,7 @@ describe('process lifetime', () => {
     const lingered = performance.now() - doneAt
     expect(stderr).toBe('')
     expect(code).toBe(0)
-    expect(stdout).toMatch(/done \{"ok":20,"failed":80\}/)
+    expect(stdout).toMatch(/done \{"ok":20,"failed":80\} \{"ok":20,"rejected":5\}/)
     expect(lingered).toBeLessThan(1_000)
   })
 })

@@ -2,6 +2,7 @@
 // transport can fail), prints a line, and then does nothing more. It must exit on its own.
 
 import { parse } from '../../middleware/index.ts'
+import { rateLimit } from '../../middleware/ratelimit/index.ts'
 import { createClient, PlyError } from '../../src/index.ts'
 
 const [base, closedBase] = process.argv.slice(2) as [string, string]
@@ -24,4 +25,19 @@ await Promise.all(
     }
   }),
 )
-console.log(`done ${JSON.stringify(outcomes)}`)
+// A limited client with a queue: 10 start, 10 wait their turn, 5 find the queue full.
+const limited = createClient({ baseUrl: base }).use(rateLimit({ perSecond: 10, maxQueue: 10 }))
+const queued = { ok: 0, rejected: 0 }
+await Promise.all(
+  Array.from({ length: 25 }, () =>
+    limited.get('/echo').then(
+      () => {
+        queued.ok += 1
+      },
+      () => {
+        queued.rejected += 1
+      },
+    ),
+  ),
+)
+console.log(`done ${JSON.stringify(outcomes)} ${JSON.stringify(queued)}`)

@@ -1,0 +1,82 @@
+import { ConfigError, type Context } from '../../src/index.ts'
+import type { RedisOptions } from './shared.ts'
+
+/** The limits of one group. Every window holds at the same time. */
+export interface Limits {
+  /** Starts in any sliding second. */
+  perSecond?: number
+  /** Starts in any sliding minute. */
+  perMinute?: number
+  /** Starts in any sliding hour. */
+  perHour?: number
+  /** Attempts in flight at once. */
+  concurrency?: number
+  /** Requests waiting at most; one more is a `RateLimitError` at once. Default: no bound. */
+  maxQueue?: number
+}
+
+/** Why a request had to wait. */
+export type LimitReason = 'window' | 'concurrency' | 'server' | 'pace'
+
+/** What `onLimited` is told when a request has to wait. */
+export interface LimitedEvent {
+  /** The group the request belongs to. */
+  readonly group: string
+  /** The expected wait in ms (0 when it waits for a concurrency slot, which has no schedule). */
+  readonly waitMs: number
+  readonly reason: LimitReason
+}
+
+/** Options of `rateLimit()`: the default group's limits, plus groups and shared mode. */
+export interface RateLimitOptions extends Limits {
+  /** Limits of named groups; a request's group is chosen by `group`. */
+  groups?: Readonly<Record<string, Limits>>
+  /** Picks a request's group by name; `undefined` is the default group. */
+  group?: (ctx: Context) => string | undefined
+  /** Share the limits with other processes through Redis (bottleneck's clustering). */
+  redis?: RedisOptions
+  /** Called when a request has to wait. */
+  onLimited?: (event: LimitedEvent) => void
+}
+
+/** The windows and bounds of a group, checked. */
+export interface GroupSettings {
+  readonly windows: readonly { readonly limit: number; readonly durationMs: number }[]
+  readonly concurrency: number
+  readonly maxQueue: number
+}
+
+declare module '../../src/index.ts' {
+  interface RequestOptions {
+    /** The call's place in a rate limiter's queue: higher goes first (default 0). */
+    priority?: number | undefined
+  }
+}
+
+function positive(value: unknown, name: string, whole = true): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value) || (whole && !Number.isInteger(value))) {
+    throw new ConfigError(`rateLimit(): ${name} must be a positive whole number, got ${String(value)}`)
+  }
+  return value
+}
+
+/** Checks one group's limits; a bad value is a `ConfigError` naming it. */
+export function groupSettings(limits: Limits, where = 'rateLimit()'): GroupSettings {
+  const windows: { limit: number; durationMs: number }[] = []
+  for (const [name, durationMs] of [
+    ['perSecond', 1_000],
+    ['perMinute', 60_000],
+    ['perHour', 3_600_000],
+  ] as const) {
+    const limit = positive(limits[name], `${where} ${name}`)
+    if (limit !== undefined) {
+      if (limit > 1_000_000) throw new ConfigError(`${where}: ${name} above 1,000,000 is not a limit`)
+      windows.push({ limit, durationMs })
+    }
+  }
+  const concurrency = positive(limits.concurrency, `${where} concurrency`) ?? Number.POSITIVE_INFINITY
+  const maxQueue =
+    limits.maxQueue === 0 ? 0 : (positive(limits.maxQueue, `${where} maxQueue`) ?? Number.POSITIVE_INFINITY)
+  return { windows, concurrency, maxQueue }
+}

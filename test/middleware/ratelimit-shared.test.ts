@@ -1,0 +1,378 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sharedLimiter } from '../../middleware/ratelimit/shared.ts'
+import { AbortError, ConfigError, RateLimitError } from '../../src/index.ts'
+import { describeWithRedis, redisCommand } from '../support/redis.ts'
+import { startServer, type TestServer } from '../support/server.ts'
+
+const worker = fileURLToPath(new URL('../support/ratelimit-worker.ts', import.meta.url))
+/** Every limiter id of this run starts with it, so runs never share state and cleanup finds them. */
+const run = `ply-test-${randomBytes(4).toString('hex')}`
+let ids = 0
+const uniqueId = (): string => `${run}-${++ids}`
+
+/** A port where nothing listens. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** A TCP proxy in front of Redis whose connections the test can cut. */
+async function startProxy(target: string): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+  const { hostname, port } = new URL(target)
+  const sockets = new Set<Socket>()
+  const server: Server = createServer((inbound) => {
+    const outbound = createConnection({ host: hostname, port: Number(port || 6379) })
+    for (const s of [inbound, outbound]) {
+      sockets.add(s)
+      s.on('close', () => sockets.delete(s))
+      s.on('error', () => {})
+    }
+    inbound.pipe(outbound).pipe(inbound)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port: proxyPort } = server.address() as { port: number }
+  const cut = (): void => {
+    for (const s of sockets) s.destroy()
+  }
+  return {
+    url: `redis://127.0.0.1:${proxyPort}`,
+    cut,
+    close: () => {
+      cut()
+      return new Promise((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/** Starts the worker script; resolves its exit code and output; kills it after `limitMs`. */
+function startWorker(args: string[], limitMs: number) {
+  const child = spawn(process.execPath, [worker, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const started = performance.now()
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
+    const guard = setTimeout(() => child.kill('SIGKILL'), limitMs)
+    child.on('exit', (code) => {
+      clearTimeout(guard)
+      resolve({ code, stdout, stderr, ms: performance.now() - started })
+    })
+  })
+  const ready = new Promise<void>((resolve, reject) => {
+    const check = (): void => {
+      if (stdout.includes('ready\n')) resolve()
+    }
+    child.stdout.on('data', check)
+    void exited.then(() => reject(new Error(`worker exited before it was ready: ${stderr}`)))
+  })
+  ready.catch(() => {}) // only the callers that wait for "ready" care
+  return { child: child as ChildProcessWithoutNullStreams, exited, ready }
+}
+
+/** The most starts any window [t, t + windowMs) holds. */
+function busiestWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b)
+  let most = 0
+  let j = 0
+  for (let i = 0; i < sorted.length; i++) {
+    while (j < sorted.length && (sorted[j] as number) < (sorted[i] as number) + windowMs) j++
+    most = Math.max(most, j - i)
+  }
+  return most
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('sharedLimiter: configuration', () => {
+  const url = 'redis://127.0.0.1:6379'
+  it.each([
+    ['a missing id', { url } as never, { perSecond: 1 }, /redis\.id/],
+    ['an empty id', { url, id: ' ' }, { perSecond: 1 }, /redis\.id/],
+    ['neither client nor url', { id: 'x' }, { perSecond: 1 }, /client .* or a url/],
+    ['both client and url', { id: 'x', url, client: {} as never }, { perSecond: 1 }, /not both/],
+    ['a url that is not redis', { id: 'x', url: 'http://u:hunter2@h/' }, { perSecond: 1 }, /redis:\/\//],
+    ['a zero limit', { id: 'x', url }, { perSecond: 0 }, /perSecond/],
+    ['a negative limit', { id: 'x', url }, { perMinute: -5 }, /perMinute/],
+    ['a NaN limit', { id: 'x', url }, { perHour: Number.NaN }, /perHour/],
+    ['a fractional concurrency', { id: 'x', url }, { concurrency: 1.5 }, /concurrency/],
+    ['no limit at all', { id: 'x', url }, {}, /at least one/],
+    ['a non-positive connectTimeout', { id: 'x', url, connectTimeout: 0 }, { perSecond: 1 }, /connectTimeout/],
+  ])('rejects %s with ConfigError', (_name, redis, limits, message) => {
+    expect(() => sharedLimiter(redis, limits)).toThrow(ConfigError)
+    expect(() => sharedLimiter(redis, limits)).toThrow(message)
+  })
+
+  it('never puts the password of a URL in a message', () => {
+    try {
+      sharedLimiter({ id: 'x', url: 'http://user:hunter2@example.com/' }, { perSecond: 1 })
+      expect.unreachable()
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain('hunter2')
+    }
+  })
+
+  it('does not connect before the first call, and closes cleanly without one', async () => {
+    const limiter = sharedLimiter({ id: 'x', url: `redis://127.0.0.1:${await closedPort()}` }, { perSecond: 1 })
+    await limiter.close()
+    await expect(limiter.schedule(async () => 1)).rejects.toThrow(RateLimitError)
+  })
+})
+
+describe('sharedLimiter: Redis unreachable', () => {
+  it('fails the call with RateLimitError within connectTimeout, never runs the task, and close() ends everything', async () => {
+    const port = await closedPort()
+    const limiter = sharedLimiter(
+      { id: uniqueId(), url: `redis://user:hunter2@127.0.0.1:${port}`, connectTimeout: 800 },
+      { perSecond: 100 },
+    )
+    let ran = false
+    const started = performance.now()
+    const error = await limiter.schedule(async () => (ran = true)).catch((e: unknown) => e)
+    const waited = performance.now() - started
+    expect(error).toBeInstanceOf(RateLimitError)
+    expect((error as Error).message).toMatch(/could not reach Redis at redis:\/\/.*127\.0\.0\.1/)
+    expect((error as Error).message).toMatch(/ECONNREFUSED/)
+    expect((error as Error).message).not.toContain('hunter2')
+    expect(JSON.stringify(error)).not.toContain('hunter2')
+    expect(waited).toBeGreaterThanOrEqual(700)
+    expect(waited).toBeLessThan(2_000)
+    expect(ran).toBe(false)
+    const closing = performance.now()
+    await limiter.close()
+    expect(performance.now() - closing).toBeLessThan(500)
+    expect(ran).toBe(false)
+  })
+
+  it('a process whose Redis is down gets RateLimitError and exits by itself after close()', async () => {
+    const { exited } = startWorker(['unreachable', `redis://127.0.0.1:${await closedPort()}`], 8_000)
+    const { code, stdout, stderr, ms } = await exited
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toEqual({ outcome: 'RateLimitError', ran: false })
+    // node start-up + imports + the 500 ms bound; a lingering reconnect timer would keep it alive.
+    expect(ms).toBeLessThan(5_000)
+  })
+})
+
+describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
+  let server: TestServer
+  /** When each /hit request reached the server (performance.now() of this process). */
+  const hits: number[] = []
+  /** Which process sent each of them. */
+  const senders: string[] = []
+
+  beforeAll(async () => {
+    server = await startServer((req, res) => {
+      if (req.url?.startsWith('/hit')) {
+        hits.push(performance.timeOrigin + performance.now())
+        senders.push(new URL(req.url, server.url).searchParams.get('pid') ?? '')
+      }
+      res.end('ok')
+    })
+  })
+  afterAll(async () => {
+    await server.close()
+    // Drop this run's keys now rather than waiting for their expiry.
+    await redisCommand(
+      redisUrl,
+      `EVAL "for _,k in ipairs(redis.call('keys', ARGV[1])) do redis.call('del', k) end return 1" 0 b_ply:${run}-*`,
+    ).catch(() => {})
+  })
+
+  it('two processes sharing an id at 20/s: ≤ 20 starts in any 1 s window, ≥ 90% of 20/s together, both exit', async () => {
+    const id = uniqueId()
+    const workers = [0, 1].map(() => startWorker(['run', redisUrl, id, '20', '30', server.url], 20_000))
+    await Promise.all(workers.map((w) => w.ready))
+    hits.length = 0
+    senders.length = 0
+    for (const w of workers) w.child.stdin.end()
+    const results = await Promise.all(workers.map((w) => w.exited))
+    const all: [number, string][] = []
+    for (const r of results)
+      for (const line of r.stderr.split('\n'))
+        if (line.startsWith('STARTS')) {
+          const [, pid, js] = line.split(' ')
+          for (const t of JSON.parse(js as string)) all.push([t, pid as string])
+        }
+    all.sort((a, b) => a[0] - b[0])
+    const t0 = all[0]?.[0] as number
+    console.info('STARTS', all.map(([t, p]) => `${(t - t0).toFixed(1)}${p.slice(-1)}`).join(' '))
+    console.info('HITS', hits.map((t, i) => `${(t - t0).toFixed(1)}${senders[i]?.slice(-1)}`).join(' '))
+    for (const { code, stdout, ms } of results) {
+      expect(code).toBe(0)
+      expect(JSON.parse(stdout.split('\n').at(-2) ?? '')).toEqual({ ok: 30, errors: [] })
+      expect(ms).toBeLessThan(15_000)
+    }
+    expect(hits).toHaveLength(60)
+    expect(new Set(senders).size).toBe(2)
+    expect(busiestWindow(hits, 1_000)).toBeLessThanOrEqual(20)
+    const busy = (hits.at(-1) as number) - (hits[0] as number)
+    // 60 starts at 20/s are 59 gaps of 51.75 ms in shared mode: 3,053 ms. At 90% of 20/s: 60 / 18 s.
+    expect(busy).toBeLessThanOrEqual((60 / 18) * 1_000)
+    console.info(`two processes: 60 starts in ${busy.toFixed(0)} ms, busiest 1 s window ${busiestWindow(hits, 1_000)}`)
+  }, 25_000)
+
+  it('spaces starts evenly within one process, and the caller gets the task result', async () => {
+    const limiter = sharedLimiter({ url: redisUrl, id: uniqueId() }, { perSecond: 50 })
+    try {
+      const starts: number[] = []
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          limiter.schedule(async () => {
+            starts.push(performance.now())
+            return i
+          }),
+        ),
+      )
+      expect(results).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      // 9 gaps of (1000 + 35) / 50 = 20.7 ms; a late start can shorten the one gap after it.
+      const span = (starts.at(-1) as number) - (starts[0] as number)
+      expect(span).toBeGreaterThanOrEqual(160)
+      expect(span).toBeLessThan(600)
+      await expect(
+        limiter.schedule(async () => {
+          throw new TypeError('boom')
+        }),
+      ).rejects.toThrow(TypeError)
+    } finally {
+      await limiter.close()
+    }
+  })
+
+  it('a spacing with a fraction of a millisecond works (bottleneck would stall on it with its own key expiry)', async () => {
+    const limiter = sharedLimiter({ url: redisUrl, id: uniqueId() }, { perSecond: 30, concurrency: 2 })
+    try {
+      const started = performance.now()
+      expect(await Promise.all([1, 2, 3, 4].map((i) => limiter.schedule(async () => i)))).toEqual([1, 2, 3, 4])
+      // 3 gaps of (1000 + 35) / 30 = 34.5 ms
+      expect(performance.now() - started).toBeGreaterThanOrEqual(100)
+      expect(performance.now() - started).toBeLessThan(1_000)
+    } finally {
+      await limiter.close()
+    }
+  })
+
+  it('the limits of the process that started last apply, not those left in Redis', async () => {
+    const id = uniqueId()
+    const slow = sharedLimiter({ url: redisUrl, id }, { perSecond: 1 })
+    await slow.schedule(async () => {})
+    await slow.close()
+    const fast = sharedLimiter({ url: redisUrl, id }, { perSecond: 50 })
+    try {
+      const starts: number[] = []
+      await Promise.all([1, 2, 3].map(() => fast.schedule(async () => void starts.push(performance.now()))))
+      // The first start honours the slot the slow limiter reserved (1 s after its call); the
+      // next ones are spaced at 50/s, not at the 1/s left in Redis.
+      expect((starts[2] as number) - (starts[0] as number)).toBeLessThan(200)
+    } finally {
+      await fast.close()
+    }
+  })
+
+  it('an aborted call that waits for its start time rejects with AbortError and its task never runs', async () => {
+    const limiter = sharedLimiter({ url: redisUrl, id: uniqueId() }, { perSecond: 4 })
+    try {
+      await limiter.schedule(async () => {})
+      const controller = new AbortController()
+      let ran = false
+      const queued = limiter.schedule(async () => (ran = true), { signal: controller.signal })
+      await delay(50)
+      const aborted = performance.now()
+      controller.abort(new Error('stop'))
+      const error = await queued.catch((e: unknown) => e)
+      expect(performance.now() - aborted).toBeLessThan(50)
+      expect(error).toBeInstanceOf(AbortError)
+      expect((error as AbortError).cause).toEqual(new Error('stop'))
+      await delay(300) // past the slot the call had been given
+      expect(ran).toBe(false)
+      // An already aborted signal fails at once, without touching Redis.
+      await expect(limiter.schedule(async () => (ran = true), { signal: AbortSignal.abort() })).rejects.toThrow(
+        AbortError,
+      )
+      expect(ran).toBe(false)
+    } finally {
+      await limiter.close()
+    }
+  })
+
+  it('an aborted call queued behind the concurrency limit rejects with AbortError and never runs', async () => {
+    const limiter = sharedLimiter({ url: redisUrl, id: uniqueId() }, { concurrency: 1 })
+    try {
+      let release = (): void => {}
+      const first = limiter.schedule(() => new Promise<string>((resolve) => (release = () => resolve('first'))))
+      const controller = new AbortController()
+      let ran = false
+      const queued = limiter.schedule(async () => (ran = true), { signal: controller.signal })
+      await delay(50)
+      controller.abort()
+      await expect(queued).rejects.toThrow(AbortError)
+      release()
+      expect(await first).toBe('first')
+      expect(await limiter.schedule(async () => 'third')).toBe('third')
+      expect(ran).toBe(false)
+    } finally {
+      await limiter.close()
+    }
+  })
+
+  it('losing the connection fails the calls not yet granted with RateLimitError; granted ones finish', async () => {
+    const proxy = await startProxy(redisUrl)
+    const limiter = sharedLimiter({ url: proxy.url, id: uniqueId(), connectTimeout: 500 }, { concurrency: 1 })
+    try {
+      let release = (): void => {}
+      const first = limiter.schedule(() => new Promise<string>((resolve) => (release = () => resolve('first'))))
+      let ran = false
+      const queued = limiter.schedule(async () => (ran = true))
+      await delay(100)
+      await proxy.close()
+      const error = await queued.catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(RateLimitError)
+      expect((error as Error).message).toMatch(/lost its connection to Redis/)
+      release()
+      expect(await first).toBe('first')
+      // While Redis stays away, a new call fails within connectTimeout instead of running unlimited.
+      const started = performance.now()
+      await expect(limiter.schedule(async () => (ran = true))).rejects.toThrow(RateLimitError)
+      expect(performance.now() - started).toBeLessThan(1_500)
+      expect(ran).toBe(false)
+    } finally {
+      const closing = performance.now()
+      await limiter.close()
+      expect(performance.now() - closing).toBeLessThan(1_000)
+    }
+  })
+
+  it('uses a client the caller passes without closing it, and collects no listeners per call', async () => {
+    const client = new Redis(redisUrl)
+    try {
+      const errorListeners = client.listenerCount('error')
+      const limiter = sharedLimiter({ client, id: uniqueId() }, { perSecond: 1_000 })
+      await limiter.schedule(async () => {})
+      const during = client.listenerCount('error') + client.listenerCount('close') + client.listenerCount('ready')
+      const controller = new AbortController()
+      await Promise.all(
+        Array.from({ length: 30 }, () => limiter.schedule(async () => {}, { signal: controller.signal })),
+      )
+      expect(client.listenerCount('error') + client.listenerCount('close') + client.listenerCount('ready')).toBe(during)
+      await limiter.close()
+      expect(client.status).toBe('ready')
+      expect(await client.ping()).toBe('PONG')
+      expect(client.listenerCount('error')).toBe(errorListeners)
+    } finally {
+      await client.quit()
+    }
+  })
+})

@@ -1,0 +1,293 @@
+import { setTimeout as realWait } from 'node:timers/promises'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { type LimitedEvent, rateLimit } from '../../middleware/ratelimit/index.ts'
+import { AbortError, createClient, type Middleware, RateLimitError } from '../../src/index.ts'
+import { sendJson, startServer, type TestServer } from '../support/server.ts'
+
+/**
+ * Start times (fake clock) per path, stamped as a request leaves the limiter: the server's
+ * clock would add the real I/O time between fake-clock steps.
+ */
+const starts = new Map<string, number[]>()
+const stamp: Middleware = async (ctx, next) => {
+  const path = ctx.request.peekUrl().pathname
+  starts.set(path, [...(starts.get(path) ?? []), Date.now()])
+  await next()
+}
+/** What the server received, per path. */
+const received = new Map<string, number>()
+/** Extra headers and status per path, for the next answer. */
+const answers = new Map<string, { status: number; headers: Record<string, string> }[]>()
+let server: TestServer
+
+beforeAll(async () => {
+  server = await startServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname
+    received.set(path, (received.get(path) ?? 0) + 1)
+    const answer = answers.get(path)?.shift() ?? { status: 200, headers: {} }
+    sendJson(res, answer.status, { n: received.get(path) }, answer.headers)
+  })
+})
+afterAll(() => server.close())
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+let seq = 0
+const fresh = () => `/p${++seq}`
+const seen = (path: string) => starts.get(path) ?? []
+
+/** Fake clock for timers and Date; real I/O runs between steps. */
+function fakeClock(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })
+  vi.setSystemTime(new Date('2026-06-01T00:00:00.000Z'))
+}
+
+/** Advances the fake clock in steps, letting real I/O run after each. */
+async function advance(ms: number, step = 50): Promise<void> {
+  for (let done = 0; done < ms; done += step) {
+    await vi.advanceTimersByTimeAsync(Math.min(step, ms - done))
+    await realWait(2)
+  }
+}
+
+function maxInWindow(times: readonly number[], windowMs: number): number {
+  let best = 0
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while ((times[i] as number) - (times[j] as number) >= windowMs) j++
+    best = Math.max(best, i - j + 1)
+  }
+  return best
+}
+
+describe('windows', () => {
+  it('10/s, 50 requests: no sliding second holds more than 10 starts, all done in 4–5.5 s', async () => {
+    fakeClock()
+    const path = fresh()
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ perSecond: 10 }))
+      .use(stamp)
+    const began = Date.now()
+    let finished = 0
+    let doneAt = 0
+    const calls = Array.from({ length: 50 }, () =>
+      api.get(path).then(() => {
+        finished += 1
+        if (finished === 50) doneAt = Date.now()
+      }),
+    )
+    while (finished < 50) await advance(100)
+    await Promise.all(calls)
+    expect(maxInWindow(seen(path), 1000)).toBeLessThanOrEqual(10)
+    expect(doneAt - began).toBeGreaterThanOrEqual(4000)
+    expect(doneAt - began).toBeLessThanOrEqual(5500)
+  })
+
+  it('100/min: the 101st request waits for the window', async () => {
+    fakeClock()
+    const path = fresh()
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ perMinute: 100, perSecond: 1000 }))
+      .use(stamp)
+    const first = Array.from({ length: 100 }, () => api.get(path))
+    await advance(200)
+    await Promise.all(first)
+    const late = api.get(path)
+    await advance(59_000, 1000)
+    expect(seen(path)).toHaveLength(100)
+    await advance(2_000, 100)
+    await late
+    expect(seen(path)).toHaveLength(101)
+    expect((seen(path)[100] as number) - (seen(path)[0] as number)).toBeGreaterThanOrEqual(60_000)
+  })
+
+  it('keeps concurrency', async () => {
+    let inFlight = 0
+    let most = 0
+    const gauge: Middleware = async (_ctx, next) => {
+      inFlight += 1
+      most = Math.max(most, inFlight)
+      await realWait(5)
+      try {
+        await next()
+      } finally {
+        inFlight -= 1
+      }
+    }
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ concurrency: 3 }))
+      .use(stamp)
+      .use(gauge)
+    await Promise.all(Array.from({ length: 12 }, () => api.get(fresh())))
+    expect(most).toBe(3)
+  })
+})
+
+describe('learning from the server', () => {
+  it('X-RateLimit-Remaining: 0 with a reset 2 s ahead: nothing reaches the server before the reset', async () => {
+    fakeClock()
+    const path = fresh()
+    const reset = String(Date.now() / 1000 + 2)
+    answers.set(path, [
+      { status: 200, headers: { 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } },
+    ])
+    const limiter = rateLimit()
+    const api = createClient({ baseUrl: server.url }).use(limiter).use(stamp)
+    await api.get(path)
+    expect(limiter.quota()).toEqual({ limit: 60, remaining: 0, reset: new Date(Number(reset) * 1000) })
+    const queued = Array.from({ length: 5 }, () => api.get(path))
+    await advance(1_900)
+    expect(seen(path)).toHaveLength(1)
+    await advance(300)
+    await Promise.all(queued)
+    expect(seen(path)).toHaveLength(6)
+    expect((seen(path)[1] as number) - (seen(path)[0] as number)).toBeGreaterThanOrEqual(2_000)
+  })
+
+  it('a 429 with Retry-After: 1 pauses the whole group, not just that request', async () => {
+    fakeClock()
+    const path = fresh()
+    answers.set(path, [{ status: 429, headers: { 'retry-after': '1' } }])
+    const events: LimitedEvent[] = []
+    const api = createClient({ baseUrl: server.url, throwHttpErrors: false })
+      .use(rateLimit({ onLimited: (e) => events.push(e) }))
+      .use(stamp)
+    expect((await api.get(path)).status).toBe(429)
+    const others = [api.get(path), api.get(fresh()), api.get(fresh())]
+    await advance(900)
+    expect(seen(path)).toHaveLength(1)
+    await advance(200)
+    await Promise.all(others)
+    expect(seen(path)).toHaveLength(2)
+    expect(events[0]).toMatchObject({ group: 'default', reason: 'server' })
+    expect(events[0]?.waitMs).toBeGreaterThan(900)
+  })
+
+  it('spreads a quota that is shorter than the configured limit over the rest of the window', async () => {
+    fakeClock()
+    const path = fresh()
+    answers.set(path, [{ status: 200, headers: { ratelimit: '"default";r=4;t=4' } }])
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ perSecond: 100 }))
+      .use(stamp)
+    await api.get(path)
+    const rest = Array.from({ length: 4 }, () => api.get(path))
+    await advance(4_500, 100)
+    await Promise.all(rest)
+    const gaps = seen(path)
+      .slice(1)
+      .map((t, i) => t - (seen(path)[i] as number))
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(999)
+  })
+})
+
+describe('groups, priority and back-pressure', () => {
+  it('a group has limits of its own', async () => {
+    fakeClock()
+    const search = fresh()
+    const other = fresh()
+    const api = createClient({ baseUrl: server.url })
+      .use(
+        rateLimit({
+          perSecond: 100,
+          groups: { search: { perSecond: 1 } },
+          group: (ctx) => (ctx.request.peekUrl().pathname === search ? 'search' : undefined),
+        }),
+      )
+      .use(stamp)
+    const calls = [api.get(search), api.get(search), ...Array.from({ length: 5 }, () => api.get(other))]
+    await advance(100)
+    expect(seen(search)).toHaveLength(1)
+    expect(seen(other)).toHaveLength(5)
+    await advance(1_000)
+    await Promise.all(calls)
+    expect(seen(search)).toHaveLength(2)
+  })
+
+  it('maxQueue: 5 with 10 more requests: 5 RateLimitErrors at once', async () => {
+    fakeClock()
+    const path = fresh()
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ perSecond: 1, maxQueue: 5 }))
+      .use(stamp)
+    await api.get(path)
+    const outcomes = Array.from({ length: 10 }, () =>
+      api.get(path).then(
+        () => 'ok',
+        (e: unknown) => e,
+      ),
+    )
+    await advance(10)
+    const settledNow = await Promise.race([Promise.all(outcomes.slice(5)), realWait(50).then(() => 'pending')])
+    expect(settledNow).not.toBe('pending')
+    for (const outcome of settledNow as unknown[]) expect(outcome).toBeInstanceOf(RateLimitError)
+    await advance(6_000, 200)
+    expect(await Promise.all(outcomes.slice(0, 5))).toEqual(['ok', 'ok', 'ok', 'ok', 'ok'])
+  })
+
+  it('an aborted queued request never reaches the server, and leaves no timer', async () => {
+    fakeClock()
+    const path = fresh()
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ perSecond: 1 }))
+      .use(stamp)
+    await api.get(path)
+    const controller = new AbortController()
+    const queued = api.get(path, { signal: controller.signal }).catch((e: unknown) => e)
+    await advance(100)
+    controller.abort()
+    expect(await queued).toBeInstanceOf(AbortError)
+    await advance(2_000)
+    expect(received.get(path)).toBe(1)
+  })
+
+  it('a wait that would cross the deadline fails fast, saying how long it would have been', async () => {
+    fakeClock()
+    const path = fresh()
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ perMinute: 1 }))
+      .use(stamp)
+    await api.get(path)
+    const error = await api.get(path, { deadline: 5_000 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RateLimitError)
+    expect((error as RateLimitError).message).toMatch(/hold this call 6\d{4} ms/)
+  })
+
+  it('serves higher priority first', async () => {
+    fakeClock()
+    const path = fresh()
+    const order: number[] = []
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ perSecond: 1 }))
+      .use(stamp)
+    await api.get(path)
+    const calls = [0, 5, 1].map((priority) => api.get(path, { priority }).then(() => order.push(priority)))
+    await advance(4_000, 100)
+    await Promise.all(calls)
+    expect(order).toEqual([5, 1, 0])
+  })
+
+  it('refuses bad limits with a ConfigError', () => {
+    expect(() => rateLimit({ perSecond: 0 })).toThrow(/perSecond/)
+    expect(() => rateLimit({ perMinute: 1.5 })).toThrow(/perMinute/)
+    expect(() => rateLimit({ groups: { search: { concurrency: -1 } } })).toThrow(/search/)
+  })
+})
+
+describe('without configured windows', () => {
+  it('does not slow down for a quota that is not spent', async () => {
+    fakeClock()
+    const path = fresh()
+    answers.set(path, [
+      {
+        status: 200,
+        headers: { 'x-ratelimit-remaining': '4990', 'x-ratelimit-reset': String(Date.now() / 1000 + 3600) },
+      },
+    ])
+    const api = createClient({ baseUrl: server.url }).use(rateLimit()).use(stamp)
+    await api.get(path)
+    await Promise.all(Array.from({ length: 5 }, () => api.get(path)))
+    expect(seen(path)).toHaveLength(6)
+    expect((seen(path)[5] as number) - (seen(path)[0] as number)).toBeLessThan(100)
+  })
+})

@@ -1,0 +1,53 @@
+// Run as a child process by ratelimit-shared.test.ts. It must exit on its own after close().
+//
+//   run <redisUrl> <id> <perSecond> <count> <baseUrl>
+//     Warms up (connects the shared limiter and loads fetch), prints "ready", waits for its
+//     stdin to end (the parent's "go"), makes <count> requests to <baseUrl>/hit through the
+//     shared limiter, closes it and prints a JSON summary.
+//
+//   unreachable <redisUrl>
+//     Schedules one task against a Redis that is not there, prints what happened, closes.
+
+import { sharedLimiter } from '../../middleware/ratelimit/shared.ts'
+
+const [mode, redisUrl, ...rest] = process.argv.slice(2) as [string, string, ...string[]]
+
+if (mode === 'run') {
+  const [id, perSecond, count, base] = rest as [string, string, string, string]
+  const limiter = sharedLimiter({ url: redisUrl, id }, { perSecond: Number(perSecond) })
+  await limiter.schedule(async () => (await fetch(`${base}/warmup`)).arrayBuffer())
+  process.stdout.write('ready\n')
+  await new Promise((resolve) => {
+    process.stdin.on('end', resolve)
+    process.stdin.resume()
+  })
+  const starts: number[] = []
+  const results = await Promise.allSettled(
+    Array.from({ length: Number(count) }, (_, i) =>
+      limiter.schedule(async () => {
+        starts.push(performance.timeOrigin + performance.now())
+        const response = await fetch(`${base}/hit?pid=${process.pid}&n=${i}`)
+        await response.arrayBuffer()
+        return response.status
+      }),
+    ),
+  )
+  await limiter.close()
+  const ok = results.filter((r) => r.status === 'fulfilled' && r.value === 200).length
+  const errors = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []))
+  process.stderr.write(`STARTS ${process.pid} ${JSON.stringify(starts)}\n`)
+  process.stdout.write(`${JSON.stringify({ ok, errors })}\n`)
+} else if (mode === 'unreachable') {
+  const limiter = sharedLimiter({ url: redisUrl, id: 'unreachable', connectTimeout: 500 }, { perSecond: 10 })
+  let ran = false
+  const outcome = await limiter
+    .schedule(async () => (ran = true))
+    .then(
+      () => 'resolved',
+      (error: Error) => error.name,
+    )
+  await limiter.close()
+  process.stdout.write(`${JSON.stringify({ outcome, ran })}\n`)
+} else {
+  throw new Error(`unknown mode ${mode}`)
+}
