@@ -43,6 +43,7 @@ export {
   type RequestSummary,
   TimeoutError,
 } from './errors.ts'
+export { describeFailure, systemCode } from './failure.ts'
 export { type NextPage, nextLink, type Paginated, type PaginateOptions } from './paginate.ts'
 export {
   isSecretHeader,

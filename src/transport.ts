@@ -2,6 +2,7 @@ import ky, { isKyError, isNetworkError, isTimeoutError, type Options as KyOption
 import type { Context } from './context.ts'
 import { attemptBudget, deadlineError } from './deadline.ts'
 import { AbortError, ConfigError, NetworkError, PlyError, RedirectError, TimeoutError } from './errors.ts'
+import { describeFailure, systemCode } from './failure.ts'
 import { summarize } from './redact.ts'
 import { type Hop, isRedirect, nextHop, type RedirectOptions } from './redirect.ts'
 
@@ -90,27 +91,6 @@ function abortError(signal: AbortSignal, method: string, url: URL): AbortError {
   return new AbortError(`the request was aborted (${request.method} ${request.url})`, { cause: signal.reason, request })
 }
 
-/** The first `code` (ECONNREFUSED, ECONNRESET, …) along an error's cause chain. */
-function systemCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current instanceof Object && depth < 8; depth++) {
-    const { code } = current as { code?: unknown }
-    if (typeof code === 'string') return code
-    current = (current as { cause?: unknown }).cause
-  }
-  return undefined
-}
-
-/** The innermost error's message, which names what actually went wrong. */
-function rootMessage(error: unknown): string {
-  let current = error
-  for (let depth = 0; depth < 8; depth++) {
-    const cause = (current as { cause?: unknown } | undefined)?.cause
-    if (!(cause instanceof Error)) break
-    current = cause
-  }
-  return current instanceof Error ? current.message : String(current)
-}
-
 function transportError(error: unknown, ctx: Context, hop: Hop, timeout: number | false): PlyError {
   if (error instanceof PlyError) return error
   const { signal } = ctx.request
@@ -128,6 +108,6 @@ function transportError(error: unknown, ctx: Context, hop: Hop, timeout: number 
   // A ky error holds the live Request (headers included), so only its cause is kept.
   const cause = isKyError(error) || isNetworkError(error) ? (error as Error).cause : error
   const code = systemCode(cause)
-  const reason = `${rootMessage(cause)}${code && !rootMessage(cause).includes(code) ? ` (${code})` : ''}`
+  const reason = describeFailure(cause)
   return new NetworkError(`${request.method} ${request.url} failed: ${reason}`, { cause, request, code })
 }

@@ -1,4 +1,11 @@
-import { AuthError, type RequestSummary, redactText, registerSecret, summarize } from '../../../src/index.ts'
+import {
+  AuthError,
+  describeFailure,
+  type RequestSummary,
+  redactText,
+  registerSecret,
+  summarize,
+} from '../../../src/index.ts'
 import { ERROR_CODE, type OAuth2Settings, TOKEN_CHARS } from './options.ts'
 
 /** An access token and when to stop using it (a `Date.now()` time; `Infinity` until a 401). */
@@ -165,19 +172,6 @@ function unreachable(settings: OAuth2Settings, error: unknown, signal: AbortSign
     cause: signal.aborted ? signal.reason : error,
     request,
   })
-}
-
-/** The innermost message along an error's cause chain, with its system code (ECONNREFUSED, …). */
-function describeFailure(error: unknown): string {
-  let current = error
-  for (let depth = 0; depth < 8; depth++) {
-    const cause = (current as { cause?: unknown } | undefined)?.cause
-    if (!(cause instanceof Error)) break
-    current = cause
-  }
-  const message = current instanceof Error ? current.message : String(current)
-  const code = (current as { code?: unknown } | undefined)?.code
-  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message
 }
 
 /** `text` parsed as a JSON object, or `undefined`. */
