@@ -42,7 +42,7 @@ const DEFAULT_CONNECT_TIMEOUT = 3_000
  * The cluster keys outlive the last process by this long (plus the spacing), then Redis drops
  * them. ply sets the expiry itself, every `KEY_REFRESH` ms while a limiter is alive: bottleneck's
  * own (`timeout`) sets a TTL computed from its next start time, which Redis rejects as "not an
- * integer" as soon as the spacing has a fraction of a millisecond (1000 / 3, 1020 / 100), and
+ * integer" as soon as the spacing has a fraction of a millisecond (1035 / 3, 1035 / 100), and
  * every job then stays queued forever.
  */
 const KEY_TTL = 15 * 60_000
@@ -230,8 +230,9 @@ export function sharedLimiter(redis: RedisOptions, limits: SharedLimits): Shared
     if (closed || !usable) return
     usable = false
     const s = session
-    // Calls granted a start time keep it (the cluster counted them); the others cannot be
-    // granted one now, so they fail rather than wait for a pub/sub message that was lost.
+    // Calls bottleneck already gave a start time keep their turn (they still need Redis for the
+    // start guard); the others cannot get one now, so they fail rather than wait for a pub/sub
+    // message that was lost with the connection.
     for (const entry of [...pending]) {
       if (entry.state !== 'submitted' || s === undefined || entry.jobId === undefined) continue
       const status = s.limiter.jobStatus(entry.jobId)

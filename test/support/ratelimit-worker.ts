@@ -21,11 +21,9 @@ if (mode === 'run') {
     process.stdin.on('end', resolve)
     process.stdin.resume()
   })
-  const starts: number[] = []
   const results = await Promise.allSettled(
     Array.from({ length: Number(count) }, (_, i) =>
       limiter.schedule(async () => {
-        starts.push(performance.timeOrigin + performance.now())
         const response = await fetch(`${base}/hit?pid=${process.pid}&n=${i}`)
         await response.arrayBuffer()
         return response.status
@@ -35,7 +33,6 @@ if (mode === 'run') {
   await limiter.close()
   const ok = results.filter((r) => r.status === 'fulfilled' && r.value === 200).length
   const errors = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []))
-  process.stderr.write(`STARTS ${process.pid} ${JSON.stringify(starts)}\n`)
   process.stdout.write(`${JSON.stringify({ ok, errors })}\n`)
 } else if (mode === 'unreachable') {
   const limiter = sharedLimiter({ url: redisUrl, id: 'unreachable', connectTimeout: 500 }, { perSecond: 10 })
