@@ -10,11 +10,11 @@ import {
 import { Gate, type Quota, type Ticket } from './gate.ts'
 import { observe } from './learn.ts'
 import { groupSettings, type RateLimitOptions } from './options.ts'
-import { type SharedLimiter, sharedLimiter } from './shared.ts'
+import { type SharedLimiter, sharedLimiter } from './shared/index.ts'
 
 export type { Quota } from './gate.ts'
 export type { LimitedEvent, LimitReason, Limits, RateLimitOptions } from './options.ts'
-export type { RedisOptions } from './shared.ts'
+export type { RedisOptions } from './shared/index.ts'
 
 /** The middleware `rateLimit()` returns, with a view of the quotas and a way to stop. */
 export interface RateLimitMiddleware extends Middleware {

@@ -1,5 +1,5 @@
 import { ConfigError, type Context } from '../../src/index.ts'
-import type { RedisOptions } from './shared.ts'
+import type { RedisOptions } from './shared/index.ts'
 
 /** The limits of one group. Every window holds at the same time. */
 export interface Limits {

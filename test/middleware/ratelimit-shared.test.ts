@@ -4,7 +4,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sharedLimiter } from '../../middleware/ratelimit/shared.ts'
+import { sharedLimiter } from '../../middleware/ratelimit/shared/index.ts'
 import { AbortError, ConfigError, RateLimitError } from '../../src/index.ts'
 import { describeWithRedis, redisCommand } from '../support/redis.ts'
 import { startServer, type TestServer } from '../support/server.ts'

@@ -8,7 +8,7 @@
 //   unreachable <redisUrl>
 //     Schedules one task against a Redis that is not there, prints what happened, closes.
 
-import { sharedLimiter } from '../../middleware/ratelimit/shared.ts'
+import { sharedLimiter } from '../../middleware/ratelimit/shared/index.ts'
 
 const [mode, redisUrl, ...rest] = process.argv.slice(2) as [string, string, ...string[]]
 
