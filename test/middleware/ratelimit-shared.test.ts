@@ -8,6 +8,7 @@ import { sharedLimiter } from '../../middleware/ratelimit/shared/index.ts'
 import { AbortError, ConfigError, RateLimitError } from '../../src/index.ts'
 import { describeWithRedis, redisCommand } from '../support/redis.ts'
 import { startServer, type TestServer } from '../support/server.ts'
+import { busiestWindow } from '../support/windows.ts'
 
 const worker = fileURLToPath(new URL('../support/ratelimit-worker.ts', import.meta.url))
 /** Every limiter id of this run starts with it, so runs never share state and cleanup finds them. */
@@ -80,18 +81,6 @@ function startWorker(args: string[], limitMs: number) {
   })
   ready.catch(() => {}) // only the callers that wait for "ready" care
   return { child: child as ChildProcessWithoutNullStreams, exited, ready }
-}
-
-/** The most starts any window [t, t + windowMs) holds. */
-function busiestWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b)
-  let most = 0
-  let j = 0
-  for (let i = 0; i < sorted.length; i++) {
-    while (j < sorted.length && (sorted[j] as number) < (sorted[i] as number) + windowMs) j++
-    most = Math.max(most, j - i)
-  }
-  return most
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { type LimitedEvent, rateLimit } from '../../middleware/ratelimit/index.ts'
 import { AbortError, createClient, type Middleware, RateLimitError } from '../../src/index.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
+import { busiestWindow } from '../support/windows.ts'
 
 /**
  * Start times (fake clock) per path, stamped as a request leaves the limiter: the server's
@@ -51,15 +52,6 @@ async function advance(ms: number, step = 50): Promise<void> {
   }
 }
 
-function maxInWindow(times: readonly number[], windowMs: number): number {
-  let best = 0
-  for (let i = 0, j = 0; i < times.length; i++) {
-    while ((times[i] as number) - (times[j] as number) >= windowMs) j++
-    best = Math.max(best, i - j + 1)
-  }
-  return best
-}
-
 describe('windows', () => {
   it('10/s, 50 requests: no sliding second holds more than 10 starts, all done in 4–5.5 s', async () => {
     fakeClock()
@@ -78,7 +70,7 @@ describe('windows', () => {
     )
     while (finished < 50) await advance(100)
     await Promise.all(calls)
-    expect(maxInWindow(seen(path), 1000)).toBeLessThanOrEqual(10)
+    expect(busiestWindow(seen(path), 1000)).toBeLessThanOrEqual(10)
     expect(doneAt - began).toBeGreaterThanOrEqual(4000)
     expect(doneAt - began).toBeLessThanOrEqual(5500)
   })
