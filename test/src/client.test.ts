@@ -223,6 +223,33 @@ describe('requests against a real server', () => {
   })
 })
 
+describe('an injected fetch', () => {
+  it('carries every request, and its failures become ply errors', async () => {
+    const seen: Request[] = []
+    const bodies: string[] = []
+    const client = createClient({
+      baseUrl: 'http://api.invalid/v1',
+      headers: { 'x-app': 'ply' },
+      fetch: async (request) => {
+        seen.push(request)
+        bodies.push(await request.text())
+        if (request.url.endsWith('/down'))
+          throw new TypeError('fetch failed', { cause: Object.assign(new Error('boom'), { code: 'ECONNRESET' }) })
+        return Response.json({ via: 'injected' })
+      },
+    })
+    const response = await client.post('/things', { json: { a: 1 } })
+    expect(response.data).toEqual({ via: 'injected' })
+    expect(seen[0]?.url).toBe('http://api.invalid/v1/things')
+    expect(seen[0]?.method).toBe('POST')
+    expect(seen[0]?.headers.get('x-app')).toBe('ply')
+    expect(bodies[0]).toBe('{"a":1}')
+    const error = await client.get('/down').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(NetworkError)
+    expect((error as NetworkError).code).toBe('ECONNRESET')
+  })
+})
+
 describe('bad input is refused before any request', () => {
   it('a missing path parameter', async () => {
     const before = server.requests.length
