@@ -4,6 +4,7 @@
  *
  * @module
  */
+export { unlessAborted } from './abort.ts'
 export { type BodyParseOptions, isJsonType, mediaType, parseBody, readBytes } from './body.ts'
 export {
   type CallOptions,

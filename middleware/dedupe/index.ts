@@ -7,6 +7,7 @@ import {
   type PlyRequest,
   readBytes,
   summarize,
+  unlessAborted,
 } from '../../src/index.ts'
 import { keyOf } from './key.ts'
 import { type DedupeOptions, resolve } from './options.ts'
@@ -154,29 +155,15 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
     signal: AbortSignal | undefined,
   ): Promise<Outcome | typeof ALONE | undefined> => {
     flight.waiting += 1
-    if (signal === undefined) return flight.promise
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        reject(abortError(request, signal))
-        flight.waiting -= 1
-        if (flight.waiting === 0) {
-          // Nobody wants the answer any more: abort the shared call, and let a new request
-          // start afresh rather than join a call that is being torn down.
-          if (flights.get(key) === flight) flights.delete(key)
-          flight.controller?.abort(signal.reason)
-        }
+    return unlessAborted(flight.promise, signal, () => {
+      flight.waiting -= 1
+      if (flight.waiting === 0) {
+        // Nobody wants the answer any more: abort the shared call, and let a new request
+        // start afresh rather than join a call that is being torn down.
+        if (flights.get(key) === flight) flights.delete(key)
+        flight.controller?.abort(signal?.reason)
       }
-      signal.addEventListener('abort', onAbort, { once: true })
-      flight.promise.then(
-        (outcome) => {
-          signal.removeEventListener('abort', onAbort)
-          resolve(outcome)
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort)
-          reject(error)
-        },
-      )
+      return abortError(request, signal as AbortSignal)
     })
   }
 

@@ -1,4 +1,4 @@
-import { AbortError, type Context, type Middleware, summarize } from '../../../src/index.ts'
+import { AbortError, type Context, type Middleware, summarize, unlessAborted } from '../../../src/index.ts'
 import { credentialScope, markCredential } from '../scope.ts'
 import { type OAuth2Options, type OAuth2Settings, scopeIdentity, validateOptions } from './options.ts'
 import { type AccessToken, grantState, registerSettingsSecrets, requestToken } from './token-endpoint.ts'
@@ -97,31 +97,12 @@ function isReplayable(ctx: Context): boolean {
 
 /** `promise`, or an `AbortError` as soon as the caller's signal aborts (the shared token request goes on). */
 function whileNotAborted<T>(promise: Promise<T>, ctx: Context): Promise<T> {
-  const signal = ctx.request.signal
-  if (signal === undefined) return promise
-  const aborted = (): AbortError => {
+  const { signal } = ctx.request
+  return unlessAborted(promise, signal, () => {
     const request = summarize(ctx.request.method, ctx.request.peekUrl())
     return new AbortError(
       `the request was aborted while waiting for an OAuth2 access token (${request.method} ${request.url})`,
-      {
-        cause: signal.reason,
-        request,
-      },
-    )
-  }
-  if (signal.aborted) return Promise.reject(aborted())
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(aborted())
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
+      { cause: signal?.reason, request },
     )
   })
 }
