@@ -12,6 +12,14 @@ export {
   type OAuth2Options,
   setCredentialScopeKey,
 } from './auth/index.ts'
+export {
+  type CacheKeyFunction,
+  type CacheOptions,
+  type CacheWarning,
+  cache,
+  MemoryStore,
+  type MemoryStoreOptions,
+} from './cache/index.ts'
 export { type DedupeMiddleware, type DedupeOptions, dedupe, dedupeKey } from './dedupe/index.ts'
 export { type ParseOptions, parse } from './parse.ts'
 export {

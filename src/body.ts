@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { AbortError, NetworkError, ParseError, type PlyError, type RequestSummary, TimeoutError } from './errors.ts'
+import { isSharedBytes, ReplayedResponse } from './replay.ts'
 
 /** How a body is turned into data. */
 export interface BodyParseOptions {
@@ -89,7 +90,9 @@ export function fromBytes(
       throw jsonError(cause, text, contentType, options.request?.())
     }
   }
-  return kind === 'text' ? decode(bytes, contentType) : bytes
+  if (kind === 'text') return decode(bytes, contentType)
+  // A replayed body is shared with a cache entry: the caller gets its own copy to keep.
+  return isSharedBytes(bytes) ? bytes.slice() : bytes
 }
 
 /**
@@ -97,6 +100,10 @@ export function fromBytes(
  * `response.arrayBuffer()` so that a stalled body can be cancelled, which releases the socket.
  */
 export async function readBytes(response: Response, options: BodyParseOptions = {}): Promise<Uint8Array> {
+  if (response instanceof ReplayedResponse) {
+    const bytes = response.takeBytes()
+    if (bytes !== undefined) return bytes
+  }
   const body = response.body
   if (body === null) return new Uint8Array(0)
   const reader = body.getReader()

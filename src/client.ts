@@ -72,6 +72,12 @@ export class Client {
   readonly #middlewares: Middleware[]
   readonly #transport: Transport
   #stack: Middleware | undefined
+  /** The innermost step: the transport, for whichever context reaches it. */
+  readonly #last = (ctx: Context | undefined): Promise<void> => {
+    // The composed stack always passes the context; `undefined` only satisfies `Next`'s type.
+    if (ctx === undefined) return Promise.reject(new PlyError('the transport was called without a context'))
+    return this.#transport(ctx)
+  }
 
   constructor(options: ClientOptions = {}, middlewares: readonly Middleware[] = []) {
     validateOptions(options)
@@ -151,7 +157,8 @@ export class Client {
    * A `fetch`-compatible entry: takes what `fetch` takes, runs the whole stack, and resolves
    * to the standard `Response` with its body unread. It does not throw for HTTP error
    * statuses, only for network failures, timeouts and aborts (as ply errors). Relative URLs
-   * resolve against `baseUrl`.
+   * resolve against `baseUrl`. Its `cache` mode reaches a cache middleware as the call's
+   * `cache` option; other `RequestInit` fields (`credentials`, `mode`, `redirect`, …) are not used.
    */
   async fetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     const source = input instanceof Request ? input : undefined
@@ -164,6 +171,8 @@ export class Client {
     const body = init.body ?? (source?.body ? new Uint8Array(await source.arrayBuffer()) : undefined)
     const signal = init.signal ?? source?.signal ?? undefined
     const options: RequestOptions = signal ? { signal } : {}
+    const mode = init.cache ?? source?.cache
+    if (mode !== undefined && mode !== 'default') options.cache = mode
     const request = new PlyRequest({
       method,
       url,
@@ -247,7 +256,8 @@ export class Client {
 
   async #run(ctx: Context): Promise<Response> {
     this.#stack ??= compose(this.#middlewares)
-    await this.#stack(ctx, () => this.#transport(ctx))
+    if (this.#stack.prepare !== undefined) await this.#stack.prepare(ctx)
+    await this.#stack(ctx, this.#last)
     if (ctx.response === undefined) {
       throw new PlyError(
         'the middleware stack settled without a response: a middleware neither called next() nor answered',

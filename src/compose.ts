@@ -1,4 +1,4 @@
-import type { Context, Middleware, PlyRequest } from './context.ts'
+import type { Context, Middleware, Next, PlyRequest } from './context.ts'
 import { ConfigError, PlyError } from './errors.ts'
 
 /** Sets `ctx.request`, which is read-only to middlewares. */
@@ -22,42 +22,60 @@ export function assertMiddleware(middleware: unknown, where: string): asserts mi
  * of the request as the caller left it, `ctx.response` and `ctx.parsed` are cleared, and when
  * it settles the caller's own request is back in `ctx.request`. So a middleware may call
  * `next()` several times (retry, token refresh, revalidation) without one attempt's changes
- * leaking into the next. Calls of one `next()` must not overlap.
+ * leaking into the next. Calls of one `next()` must not overlap. `next(other)` runs the inner
+ * stack for another context instead (see `detachContext`), and may overlap.
+ *
+ * The composed middleware's `prepare` runs the members' `prepare` hooks, outermost first.
  */
 export function compose(middlewares: readonly Middleware[]): Middleware {
   middlewares.forEach((middleware, index) => {
     assertMiddleware(middleware, `middleware #${index}`)
   })
   const stack = [...middlewares]
+  const prepares = stack.flatMap((middleware) => (middleware.prepare ? [middleware.prepare] : []))
 
-  return (ctx, last) => {
-    const dispatch = (index: number): Promise<void> => {
-      const middleware = stack[index]
-      if (middleware === undefined) return last()
-      let running = false
-      const next = async (): Promise<void> => {
-        if (running) {
-          throw new PlyError('next() was called again before the previous call settled; calls must not overlap')
-        }
-        running = true
-        const own = ctx.request
-        setRequest(ctx, own.fork())
-        ctx.response = undefined
-        ctx.parsed = undefined
-        try {
-          await dispatch(index + 1)
-        } finally {
-          setRequest(ctx, own)
-          running = false
-        }
+  const dispatch = (ctx: Context, index: number, last: Next): Promise<void> => {
+    const middleware = stack[index]
+    if (middleware === undefined) return last(ctx)
+    let running = false
+    const next = async (other?: Context): Promise<void> => {
+      if (other !== undefined && other !== ctx) return run(other, index + 1, last)
+      if (running) {
+        throw new PlyError('next() was called again before the previous call settled; calls must not overlap')
       }
+      running = true
       try {
-        return middleware(ctx, next)
-      } catch (error) {
-        // A middleware that throws synchronously still rejects the call rather than escaping it.
-        return Promise.reject(error)
+        await run(ctx, index + 1, last)
+      } finally {
+        running = false
       }
     }
-    return dispatch(0)
+    try {
+      return middleware(ctx, next)
+    } catch (error) {
+      // A middleware that throws synchronously still rejects the call rather than escaping it.
+      return Promise.reject(error)
+    }
   }
+
+  /** Runs the stack from `index` on a fresh copy of `ctx`'s request, then puts the original back. */
+  const run = async (ctx: Context, index: number, last: Next): Promise<void> => {
+    const own = ctx.request
+    setRequest(ctx, own.fork())
+    ctx.response = undefined
+    ctx.parsed = undefined
+    try {
+      await dispatch(ctx, index, last)
+    } finally {
+      setRequest(ctx, own)
+    }
+  }
+
+  const composed: Middleware = (ctx, last) => dispatch(ctx, 0, last)
+  if (prepares.length > 0) {
+    composed.prepare = async (ctx) => {
+      for (const prepare of prepares) await prepare(ctx)
+    }
+  }
+  return composed
 }

@@ -47,6 +47,14 @@ export interface RequestOptions {
   throwHttpErrors?: boolean | undefined
   /** A Standard Schema (zod, valibot, arktype, …) that validates the parsed body. */
   schema?: StandardSchemaV1 | undefined
+  /**
+   * How a cache middleware treats this call, as fetch's `cache` mode: `'default'`,
+   * `'no-store'` (bypass the cache), `'reload'` (go to the network, store the answer),
+   * `'no-cache'` (revalidate any stored answer), `'force-cache'` (use any stored answer, even
+   * stale), `'only-if-cached'` (never the network: a 504 without a stored answer). Without a
+   * cache middleware it has no effect.
+   */
+  cache?: RequestCache | undefined
 }
 
 /**
@@ -201,8 +209,46 @@ export interface Context {
 }
 
 /**
+ * Runs the rest of the stack (ending in the transport) and resolves once `ctx.response` is
+ * set. Called without an argument it runs for the caller's own context; calls of that kind
+ * must not overlap. Given another context (see `detachContext`), it runs the inner stack for
+ * that one instead, for work that outlives the call, such as a background refresh.
+ */
+export type Next = (context?: Context) => Promise<void>
+
+/**
  * A middleware: receives the call's context and `next`, which runs the rest of the stack
  * (ending in the transport) and resolves once `ctx.response` is set. It may skip `next()`
  * and answer itself, call it once, or call it again to replay; calls must not overlap.
+ *
+ * An optional `prepare(ctx)` runs for every call before the onion starts, outermost first:
+ * it is where a middleware states facts that middlewares outside it need before they call
+ * `next()` (an auth middleware sets `ctx.state.credentialScope` there, which a cache outside
+ * it partitions by).
  */
-export type Middleware = (ctx: Context, next: () => Promise<void>) => Promise<void>
+export interface Middleware {
+  (ctx: Context, next: Next): Promise<void>
+  prepare?: ((ctx: Context) => void | Promise<void>) | undefined
+}
+
+/**
+ * A context for work that outlives the call it came from (a background refresh): a copy of
+ * the request without the caller's signal or deadline, its own `state` starting from the
+ * credential scope, and no response yet. Pass it to `next(context)`.
+ */
+export function detachContext(ctx: Context): Context {
+  const request = ctx.request.fork()
+  request.signal = undefined
+  const state: ContextState = {}
+  if (ctx.state.credentialScope !== undefined) state.credentialScope = ctx.state.credentialScope
+  return {
+    request,
+    response: undefined,
+    parsed: undefined,
+    deadline: undefined,
+    attempts: 0,
+    cacheStatus: 'bypass',
+    raw: ctx.raw,
+    state,
+  }
+}

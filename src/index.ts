@@ -22,12 +22,13 @@ export type {
   ContextState,
   HeadersInput,
   Middleware,
+  Next,
   ParamValue,
   QueryInit,
   QueryValue,
   RequestOptions,
 } from './context.ts'
-export { PlyRequest } from './context.ts'
+export { detachContext, PlyRequest } from './context.ts'
 export { attemptBudget, deadlineError, remainingTime } from './deadline.ts'
 export {
   AbortError,
@@ -48,6 +49,7 @@ export { describeFailure, systemCode } from './failure.ts'
 export { type NextPage, nextLink, type Paginated, type PaginateOptions } from './paginate.ts'
 export {
   isSecretHeader,
+  isSecretQueryParam,
   REDACTED,
   redactHeader,
   redactHeaders,
@@ -58,5 +60,6 @@ export {
   summarize,
 } from './redact.ts'
 export type { RedirectOptions } from './redirect.ts'
+export { isSharedBytes, ReplayedResponse, type ReplayInit } from './replay.ts'
 export { type ApiResponse, parseResponse } from './response.ts'
 export type { FetchFunction, Transport, TransportOptions } from './transport.ts'

@@ -73,6 +73,11 @@ export function redactText(text: string): string {
   return result
 }
 
+/** Whether a query parameter's value must be masked when reported (and kept out of cache keys). */
+export function isSecretQueryParam(name: string): boolean {
+  return secretQueryParams.has(name.toLowerCase())
+}
+
 /** Whether a header's value must be masked when reported. */
 export function isSecretHeader(name: string): boolean {
   return secretHeaders.has(name.toLowerCase())

@@ -44,6 +44,11 @@ export function kyTransport(options: TransportOptions = {}): Transport {
     const timeout = attemptBudget(ctx)
     const init: KyOptions = { ...base, method: hop.method, headers: hop.headers, timeout }
     if (hop.body !== undefined) init.body = hop.body
+    // fetch treats a request with a validator in "default" mode as "no-store" and adds
+    // `Pragma` and `Cache-Control: no-cache` to it, which turns a revalidation into a reload
+    // at every cache on the way. "force-cache" leaves the headers as given (fetch in Node has
+    // no HTTP cache of its own, so it changes nothing else).
+    if (isConditional(hop.headers)) init.cache = 'force-cache'
     if (signal !== undefined) init.signal = signal
     try {
       return await ky(hop.url.href, init)
@@ -85,6 +90,16 @@ export function kyTransport(options: TransportOptions = {}): Transport {
 }
 
 const sentStreams = new WeakSet<ReadableStream>()
+
+function isConditional(headers: Headers): boolean {
+  return (
+    headers.has('if-none-match') ||
+    headers.has('if-modified-since') ||
+    headers.has('if-match') ||
+    headers.has('if-unmodified-since') ||
+    headers.has('if-range')
+  )
+}
 
 function abortError(signal: AbortSignal, method: string, url: URL): AbortError {
   const request = summarize(method, url)

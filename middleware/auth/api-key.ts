@@ -1,6 +1,6 @@
 import { ConfigError, type Middleware, redactHeader, redactQueryParam } from '../../src/index.ts'
 import { checkCredential, resolveCredential } from './credential.ts'
-import { type CredentialSource, credentialScope, markCredential } from './scope.ts'
+import { type CredentialSource, credentialScope, declareScope, EarlyCredentials, markCredential } from './scope.ts'
 
 /** Where an API key goes: a header, or a query parameter (exactly one). */
 export type ApiKeyPlacement = { header: string; query?: never } | { query: string; header?: never }
@@ -28,8 +28,9 @@ export function apiKey(placement: ApiKeyPlacement, value: CredentialSource): Mid
   if (typeof header === 'string') redactHeader(header)
   if (typeof query === 'string') redactQueryParam(query)
   const fixedScope = typeof value === 'string' ? credentialScope('apikey', value) : undefined
-  return async (ctx, next) => {
-    const key = await resolveCredential(value, 'the API key')
+  const early = new EarlyCredentials()
+  const middleware: Middleware = async (ctx, next) => {
+    const key = early.take(ctx) ?? (await resolveCredential(value, 'the API key'))
     if (typeof header === 'string') {
       ctx.request.headers.set(header, key)
       markCredential(ctx, fixedScope ?? credentialScope('apikey', key), { header })
@@ -39,4 +40,10 @@ export function apiKey(placement: ApiKeyPlacement, value: CredentialSource): Mid
     }
     await next()
   }
+  return declareScope(middleware, async (ctx) => {
+    if (fixedScope !== undefined) return fixedScope
+    const key = await resolveCredential(value, 'the API key')
+    early.keep(ctx, key)
+    return credentialScope('apikey', key)
+  })
 }

@@ -1,5 +1,5 @@
 import { ConfigError, type Middleware, registerSecret } from '../../src/index.ts'
-import { credentialScope, markCredential } from './scope.ts'
+import { credentialScope, declareScope, markCredential } from './scope.ts'
 
 /**
  * Basic authentication (RFC 7617): `Authorization: Basic base64(utf8(user ":" password))`
@@ -20,9 +20,10 @@ export function basic(username: string, password: string): Middleware {
   registerSecret(encoded)
   const header = `Basic ${encoded}`
   const scope = credentialScope('basic', `${username}:${password}`)
-  return async (ctx, next) => {
+  const middleware: Middleware = async (ctx, next) => {
     ctx.request.headers.set('authorization', header)
     markCredential(ctx, scope, { header: 'authorization' })
     await next()
   }
+  return declareScope(middleware, () => scope)
 }

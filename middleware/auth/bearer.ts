@@ -1,6 +1,6 @@
 import type { Middleware } from '../../src/index.ts'
 import { checkCredential, resolveCredential } from './credential.ts'
-import { type CredentialSource, credentialScope, markCredential } from './scope.ts'
+import { type CredentialSource, credentialScope, declareScope, EarlyCredentials, markCredential } from './scope.ts'
 
 /** Options of `auth.bearer()`. */
 export interface BearerOptions {
@@ -20,10 +20,17 @@ export function bearer(token: CredentialSource, options: BearerOptions = {}): Mi
   checkCredential(token, 'the bearer token')
   const fixedScope = options.scope ?? (typeof token === 'string' ? token : undefined)
   const scope = fixedScope === undefined ? undefined : credentialScope('bearer', fixedScope)
-  return async (ctx, next) => {
-    const value = await resolveCredential(token, 'the bearer token')
+  const early = new EarlyCredentials()
+  const middleware: Middleware = async (ctx, next) => {
+    const value = early.take(ctx) ?? (await resolveCredential(token, 'the bearer token'))
     ctx.request.headers.set('authorization', `Bearer ${value}`)
     markCredential(ctx, scope ?? credentialScope('bearer', value), { header: 'authorization' })
     await next()
   }
+  return declareScope(middleware, async (ctx) => {
+    if (scope !== undefined) return scope
+    const value = await resolveCredential(token, 'the bearer token')
+    early.keep(ctx, value)
+    return credentialScope('bearer', value)
+  })
 }

@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto'
-import type { Context } from '../../src/index.ts'
+import type { Context, Middleware } from '../../src/index.ts'
 
 // Random per process, so a scope cannot be reversed by hashing guesses. Processes that share
 // a cache (a Redis store) set one key for all with `setCredentialScopeKey`.
@@ -46,3 +46,35 @@ export function markCredential(ctx: Context, scope: string, carrier: { header?: 
 
 /** A credential given as a value or as a (possibly async) function called for every attempt. */
 export type CredentialSource = string | (() => string | Promise<string>)
+
+/**
+ * Gives an auth middleware a `prepare` hook that sets `ctx.state.credentialScope` before the
+ * onion starts, so that a cache or a de-duplicator outside it partitions by the credential
+ * the call will use. `scopeOf` gives the scope without sending anything.
+ */
+export function declareScope(middleware: Middleware, scopeOf: (ctx: Context) => string | Promise<string>): Middleware {
+  middleware.prepare = async (ctx) => {
+    ctx.state.credentialScope = await scopeOf(ctx)
+  }
+  return middleware
+}
+
+/**
+ * A credential resolved ahead of time by `prepare` (to name its scope), kept for the call's
+ * first attempt so that a credential function is not called twice for one attempt.
+ */
+export class EarlyCredentials {
+  readonly #values = new WeakMap<Context, string>()
+
+  /** Keeps `value` for `ctx`'s first attempt. */
+  keep(ctx: Context, value: string): void {
+    this.#values.set(ctx, value)
+  }
+
+  /** The value kept for `ctx`, once; `undefined` after the first attempt took it. */
+  take(ctx: Context): string | undefined {
+    const value = this.#values.get(ctx)
+    if (value !== undefined) this.#values.delete(ctx)
+    return value
+  }
+}

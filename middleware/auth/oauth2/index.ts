@@ -1,5 +1,5 @@
 import { AbortError, type Context, type Middleware, summarize, unlessAborted } from '../../../src/index.ts'
-import { credentialScope, markCredential } from '../scope.ts'
+import { credentialScope, declareScope, markCredential } from '../scope.ts'
 import { type OAuth2Options, type OAuth2Settings, scopeIdentity, validateOptions } from './options.ts'
 import { type AccessToken, grantState, registerSettingsSecrets, requestToken } from './token-endpoint.ts'
 
@@ -49,7 +49,7 @@ export function oauth2(options: OAuth2Options): Middleware {
     await next()
   }
 
-  return async (ctx, next) => {
+  const middleware: Middleware = async (ctx, next) => {
     const used = await whileNotAborted(tokens.get(), ctx)
     await attempt(ctx, next, used)
     const response = ctx.response
@@ -59,6 +59,7 @@ export function oauth2(options: OAuth2Options): Middleware {
     tokens.invalidate(used)
     await attempt(ctx, next, await whileNotAborted(tokens.get(), ctx))
   }
+  return declareScope(middleware, () => scope)
 }
 
 /** The token cache with single flight: at most one token request at a time. */

@@ -1,0 +1,336 @@
+import {
+  attemptBudget,
+  type CacheStatus,
+  type Context,
+  detachContext,
+  type Middleware,
+  NetworkError,
+  RateLimitError,
+  ReplayedResponse,
+  readBytes,
+  summarize,
+  TimeoutError,
+} from '../../src/index.ts'
+import { type Directives, deltaSeconds, parseDirectives } from './directives.ts'
+import {
+  ageOf,
+  type CacheRecord,
+  headerPairs,
+  mergeHeaders,
+  replay,
+  retentionMs,
+  type StoredResponse,
+  storedHeader,
+  withVariant,
+} from './entry.ts'
+import { assess, pragmaNoCache } from './freshness.ts'
+import { cacheKey, partitionOf, resourceOf, selectVariant, varyValues } from './key.ts'
+import { type CacheOptions, type CacheSettings, resolveOptions } from './options.ts'
+
+export type { CacheWarning } from './guard.ts'
+export { parseHttpDate } from './http-date.ts'
+export type { CacheKeyFunction } from './key.ts'
+export type { CacheOptions } from './options.ts'
+export { MemoryStore, type MemoryStoreOptions } from './store.ts'
+
+/** One call of `next()`: for the call's own context, or for a detached one (a background refresh). */
+type Run = () => Promise<void>
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
+const CONDITIONAL = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']
+// Answers after which a stale response may stand in for the origin (RFC 5861 §4).
+const ORIGIN_ERRORS = new Set([500, 502, 503, 504])
+
+/**
+ * An HTTP cache (RFC 9111, as a private cache unless `shared`) for GET and HEAD responses, over
+ * any Keyv store or the in-memory default.
+ *
+ * - Stores what the rules allow (`Cache-Control`, `Expires`, heuristics from `Last-Modified`,
+ *   `ttl` for 2xx responses that state nothing) and reuses it while fresh (`cacheStatus:
+ *   'hit'`, no request at all). `Vary` keeps one variant per combination of the named headers.
+ * - A stale response with an `ETag` or `Last-Modified` is revalidated with `If-None-Match` /
+ *   `If-Modified-Since`; a 304 refreshes the stored headers and replays the stored body
+ *   (`'revalidated'`). `stale-while-revalidate` serves it stale (`'stale'`) and refreshes it
+ *   in the background, once however many callers ask; `stale-if-error` serves it stale when
+ *   the origin fails.
+ * - Honours the request's `Cache-Control` (`no-cache`, `no-store`, `max-age`, `max-stale`,
+ *   `min-fresh`, `only-if-cached`) and the call's `cache` mode (as fetch's: `no-store`,
+ *   `reload`, `no-cache`, `force-cache`, `only-if-cached`; `client.fetch` passes its own).
+ * - A successful POST, PUT, PATCH or DELETE invalidates what is stored for its URL and for its
+ *   same-origin `Location` and `Content-Location`.
+ * - Entries are partitioned by credential: the key holds the `ctx.state.credentialScope` an
+ *   auth middleware declares (in its `prepare`, so the cache sees it even when auth sits
+ *   inside) and keyed hashes of credentials the request carries itself. Keys are hashes; no
+ *   store holds a secret in clear.
+ * - A store that fails or stalls (`storeTimeout`) makes the cache step aside: the request goes
+ *   to the network and `onStoreError` hears of it. Bodies over `maxBodyBytes` are not stored.
+ *
+ * Sets `ctx.cacheStatus`. Put it inside `parse()` and outside dedupe, retry, the rate limiter
+ * and auth, so that a hit costs no transport call and no rate-limit slot.
+ */
+export function cache(options: CacheOptions = {}): Middleware {
+  const settings = resolveOptions(options)
+  const refreshing = new Map<string, Promise<void>>()
+
+  return async (ctx, next) => {
+    const request = ctx.request
+    const method = request.method
+    if (!settings.methods.has(method)) {
+      await next()
+      if (!SAFE_METHODS.has(method)) await invalidate(ctx, settings, request.peekUrl())
+      return
+    }
+    const headers = request.peekHeaders()
+    const mode = request.options.cache ?? 'default'
+    const directives = requestDirectives(headers)
+    // The caller's own conditional or range request is theirs to handle: not answered, not stored.
+    if (mode === 'no-store' || directives.has('no-store') || CONDITIONAL.some((name) => headers.has(name))) {
+      return next()
+    }
+    const key = cacheKey(ctx, method, settings.key ? settings.key(request) : resourceOf(request.peekUrl()))
+    const record = mode === 'reload' ? undefined : await settings.store.get(key)
+    const entry = selectVariant(record, headers)
+    const onlyIfCached = mode === 'only-if-cached' || directives.has('only-if-cached')
+    if (entry === undefined) {
+      if (onlyIfCached) return gatewayTimeout(ctx)
+      return fetchAndStore(ctx, () => next(), settings, key, record)
+    }
+    const now = Date.now()
+    const age = ageOf(entry, now)
+    const fresh = entry.lifetime > age
+    if (onlyIfCached || mode === 'force-cache') return serve(ctx, entry, now, fresh ? 'hit' : 'stale')
+    const validate =
+      mode === 'no-cache' || directives.has('no-cache') || entry.noCache || !acceptsAge(directives, entry, age)
+    if (!validate && fresh) return serve(ctx, entry, now, 'hit')
+    if (!validate && !entry.mustRevalidate) {
+      const staleness = age - entry.lifetime
+      if (acceptsStale(directives, staleness)) return serve(ctx, entry, now, 'stale')
+      if (staleness < entry.staleWhileRevalidate) {
+        if (!refreshing.has(key)) {
+          const detached = detachContext(ctx)
+          const refresh = revalidate(detached, () => next(detached), settings, key, record, entry)
+            .then(() => release(detached.response))
+            // A failed refresh leaves the stale entry in place; the next request tries again.
+            .catch(() => undefined)
+            .finally(() => refreshing.delete(key))
+          refreshing.set(key, refresh)
+        }
+        return serve(ctx, entry, now, 'stale')
+      }
+    }
+    return revalidate(ctx, () => next(), settings, key, record, entry)
+  }
+}
+
+/** The request's `Cache-Control` directives; `Pragma: no-cache` counts when it has none. */
+function requestDirectives(headers: Headers): Directives {
+  const directives = parseDirectives(headers.get('cache-control'))
+  if (directives.size === 0 && pragmaNoCache(headers)) return new Map([['no-cache', true]])
+  return directives
+}
+
+/** The request's `max-age` and `min-fresh` (RFC 9111 §5.2.1.1, §5.2.1.3). */
+function acceptsAge(directives: Directives, entry: StoredResponse, age: number): boolean {
+  const maxAge = deltaSeconds(directives, 'max-age')
+  if (maxAge !== undefined && age > (maxAge ?? 0)) return false
+  const minFresh = deltaSeconds(directives, 'min-fresh')
+  return minFresh === undefined || entry.lifetime - age >= (minFresh ?? 0)
+}
+
+/** The request's `max-stale` (RFC 9111 §5.2.1.2): a bare `max-stale` accepts any staleness. */
+function acceptsStale(directives: Directives, staleness: number): boolean {
+  if (!directives.has('max-stale')) return false
+  const limit = deltaSeconds(directives, 'max-stale')
+  return limit === null || staleness <= (limit ?? 0)
+}
+
+function serve(ctx: Context, entry: StoredResponse, now: number, status: CacheStatus): void {
+  ctx.response = replay(entry, now)
+  ctx.cacheStatus = status
+}
+
+/** `only-if-cached` with nothing stored: 504, as RFC 9111 §5.2.1.7 says. */
+function gatewayTimeout(ctx: Context): void {
+  ctx.response = new Response(null, { status: 504, statusText: 'Gateway Timeout' })
+  ctx.cacheStatus = 'miss'
+}
+
+/** Goes to the network, and stores the answer if the rules allow. */
+async function fetchAndStore(
+  ctx: Context,
+  run: Run,
+  settings: CacheSettings,
+  key: string,
+  record: CacheRecord | undefined,
+): Promise<void> {
+  const headers = ctx.request.peekHeaders()
+  const requestTime = Date.now()
+  await run()
+  ctx.cacheStatus = 'miss'
+  await store(ctx, settings, key, record, headers, requestTime)
+}
+
+/**
+ * Sends a conditional request for a stale (or `no-cache`) entry. A 304 refreshes the stored
+ * headers and serves the stored body; an origin failure within `stale-if-error` serves the
+ * stale entry; anything else is a new response, stored if allowed.
+ */
+async function revalidate(
+  ctx: Context,
+  run: Run,
+  settings: CacheSettings,
+  key: string,
+  record: CacheRecord | undefined,
+  entry: StoredResponse,
+): Promise<void> {
+  const request = ctx.request
+  const requestHeaders = request.peekHeaders()
+  const etag = storedHeader(entry, 'etag')
+  const lastModified = storedHeader(entry, 'last-modified')
+  if (etag !== undefined) request.headers.set('if-none-match', etag)
+  else if (lastModified !== undefined) request.headers.set('if-modified-since', lastModified)
+  const requestTime = Date.now()
+  try {
+    await run()
+  } catch (error) {
+    if (!(isOriginFailure(error) && mayServeOnError(entry))) throw error
+    return serve(ctx, entry, Date.now(), 'stale')
+  }
+  const response = ctx.response
+  if (response === undefined) return
+  if (response.status === 304 && (etag !== undefined || lastModified !== undefined)) {
+    await release(response)
+    const responseTime = Date.now()
+    const merged = mergeHeaders(entry, response.headers)
+    const freshness = assess(
+      {
+        method: request.method,
+        status: entry.status,
+        headers: new Headers(merged as [string, string][]),
+        requestDirectives: requestDirectives(requestHeaders),
+        credentialed: isCredentialed(ctx, requestHeaders),
+        requestTime,
+        responseTime,
+      },
+      settings.freshness,
+    )
+    const updated: StoredResponse = { ...entry, ...freshness, headers: merged, storedAt: responseTime }
+    if (freshness === undefined) await settings.store.delete(key)
+    else {
+      const next = withVariant(record, updated)
+      await settings.store.set(key, next, retentionMs(next, responseTime))
+    }
+    return serve(ctx, updated, responseTime, 'revalidated')
+  }
+  if (ORIGIN_ERRORS.has(response.status) && mayServeOnError(entry)) {
+    await release(response)
+    return serve(ctx, entry, Date.now(), 'stale')
+  }
+  ctx.cacheStatus = 'miss'
+  await store(ctx, settings, key, record, requestHeaders, requestTime)
+}
+
+/** Whether a stale entry may stand in for a failed origin now (`stale-if-error`, not `must-revalidate`). */
+function mayServeOnError(entry: StoredResponse): boolean {
+  return !entry.mustRevalidate && ageOf(entry, Date.now()) - entry.lifetime < entry.staleIfError
+}
+
+/** A failure of the origin or the way to it; an abort or a bad configuration is not one. */
+function isOriginFailure(error: unknown): boolean {
+  return error instanceof NetworkError || error instanceof TimeoutError || error instanceof RateLimitError
+}
+
+/** Stores `ctx.response` if the rules allow, replacing it with a replay of the bytes read. */
+async function store(
+  ctx: Context,
+  settings: CacheSettings,
+  key: string,
+  record: CacheRecord | undefined,
+  requestHeaders: Headers,
+  requestTime: number,
+): Promise<void> {
+  const response = ctx.response
+  if (response === undefined || response.bodyUsed) return
+  const request = ctx.request
+  const responseTime = Date.now()
+  const freshness = assess(
+    {
+      method: request.method,
+      status: response.status,
+      headers: response.headers,
+      requestDirectives: requestDirectives(requestHeaders),
+      credentialed: isCredentialed(ctx, requestHeaders),
+      requestTime,
+      responseTime,
+    },
+    settings.freshness,
+  )
+  if (freshness === undefined) return
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
+  if (declared > settings.maxBodyBytes) return
+  const body =
+    request.method === 'HEAD'
+      ? new Uint8Array(0)
+      : await readBytes(response, {
+          timeout: attemptBudget(ctx),
+          signal: request.signal,
+          request: () => summarize(request.method, request.peekUrl()),
+        })
+  if (request.method === 'HEAD') await release(response)
+  const url = response.url || request.peekUrl().href
+  ctx.response = new ReplayedResponse(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+    url,
+  })
+  if (body.byteLength > settings.maxBodyBytes) return
+  const entry: StoredResponse = {
+    ...freshness,
+    status: response.status,
+    statusText: response.statusText,
+    url,
+    headers: headerPairs(response.headers),
+    body,
+    vary: varyValues(response.headers.get('vary'), requestHeaders),
+    storedAt: responseTime,
+  }
+  const updated = withVariant(record, entry)
+  await settings.store.set(key, updated, retentionMs(updated, responseTime))
+}
+
+function isCredentialed(ctx: Context, headers: Headers): boolean {
+  return ctx.state.credentialScope !== undefined || headers.has('authorization')
+}
+
+/**
+ * After a successful unsafe request, drops what is stored for its URL and for the same-origin
+ * URLs its `Location` and `Content-Location` name (RFC 9111 §4.4), in the call's credential
+ * partition and in the one without credentials.
+ */
+async function invalidate(ctx: Context, settings: CacheSettings, url: URL): Promise<void> {
+  const response = ctx.response
+  if (response === undefined || response.status < 200 || response.status >= 400) return
+  const resources = new Set([settings.key ? settings.key(ctx.request) : resourceOf(url)])
+  for (const name of ['location', 'content-location']) {
+    const value = response.headers.get(name)
+    if (value === null) continue
+    const target = URL.parse(value, url)
+    if (target?.origin === url.origin) resources.add(resourceOf(target))
+  }
+  const partitions = new Set([partitionOf(ctx, url), '|'])
+  const deletions: Promise<void>[] = []
+  for (const resource of resources) {
+    for (const partition of partitions) {
+      for (const method of settings.methods)
+        deletions.push(settings.store.delete(cacheKey(ctx, method, resource, partition)))
+    }
+  }
+  await Promise.all(deletions)
+}
+
+/** Releases a response's connection when its body is not wanted. */
+async function release(response: Response | undefined): Promise<void> {
+  if (response === undefined || response.bodyUsed) return
+  await response.body?.cancel().catch(() => undefined)
+}

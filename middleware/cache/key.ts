@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto'
+import { type Context, isSecretHeader, isSecretQueryParam, type PlyRequest } from '../../src/index.ts'
+import { credentialScope } from '../auth/index.ts'
+import type { CacheRecord, StoredResponse } from './entry.ts'
+
+/** Makes the resource part of a cache key from a request (by default its URL without fragment and secrets). */
+export type CacheKeyFunction = (request: PlyRequest) => string
+
+// Bumped whenever the stored format changes, so that old entries are simply not found.
+const KEY_PREFIX = 'ply-cache:v1:'
+
+/**
+ * The store key of one resource for `ctx`'s call: a SHA-256 of the method, the resource (see
+ * `resourceOf`, or what a `key` option made of the request) and the credential partition.
+ * Nothing in it can be turned back into a secret.
+ */
+export function cacheKey(ctx: Context, method: string, resource: string, partition = partitionOf(ctx)): string {
+  return KEY_PREFIX + createHash('sha256').update(`${method}\0${resource}\0${partition}`).digest('base64url')
+}
+
+/** The resource a URL names, for a key: the URL without its fragment and without secret query parameters. */
+export function resourceOf(url: URL): string {
+  let secret = false
+  for (const name of url.searchParams.keys()) if (isSecretQueryParam(name)) secret = true
+  if (!secret && url.hash === '') return url.href
+  const copy = new URL(url.href)
+  copy.hash = ''
+  for (const name of [...copy.searchParams.keys()]) if (isSecretQueryParam(name)) copy.searchParams.delete(name)
+  return copy.href
+}
+
+/**
+ * The credential partition: the scope an auth middleware declared, and keyed hashes of the
+ * credentials the request carries itself (`Authorization`, `Cookie`, secret headers and query
+ * parameters).
+ */
+export function partitionOf(ctx: Context, url: URL = ctx.request.peekUrl()): string {
+  const parts: string[] = []
+  for (const [name, value] of ctx.request.peekHeaders()) {
+    if (isSecretHeader(name)) parts.push(`${name}=${value}`)
+  }
+  for (const [name, value] of url.searchParams) if (isSecretQueryParam(name)) parts.push(`?${name}=${value}`)
+  const carried = parts.length === 0 ? '' : credentialScope('request', parts.join('\n'))
+  return `${ctx.state.credentialScope ?? ''}|${carried}`
+}
+
+/**
+ * The request's values of the fields a response's `Vary` names, for matching a later request
+ * against a stored variant. Secret fields (`Authorization`, `Cookie`, …) are kept only as
+ * keyed hashes.
+ */
+export function varyValues(vary: string | null, headers: Headers): Record<string, string | null> | undefined {
+  if (!vary) return undefined
+  const values: Record<string, string | null> = {}
+  for (const field of vary.split(',')) {
+    const name = field.trim().toLowerCase()
+    if (name === '') continue
+    const value = headers.get(name)
+    const normalized = value === null ? null : value.trim().replace(/\s*,\s*/g, ',')
+    values[name] = normalized !== null && isSecretHeader(name) ? credentialScope('vary', normalized) : normalized
+  }
+  return Object.keys(values).length === 0 ? undefined : values
+}
+
+/** The stored variant whose `Vary` fields match the request's headers, if any. */
+export function selectVariant(record: CacheRecord | undefined, headers: Headers): StoredResponse | undefined {
+  if (record === undefined) return undefined
+  for (const variant of record.variants) {
+    const stored = variant.vary
+    if (stored === undefined) return variant
+    const names = Object.keys(stored)
+    const current = varyValues(names.join(','), headers)
+    if (current !== undefined && names.every((name) => current[name] === stored[name])) return variant
+  }
+  return undefined
+}

@@ -1,0 +1,140 @@
+import Keyv from 'keyv'
+import { ConfigError, redactText } from '../../src/index.ts'
+import type { FreshnessSettings } from './freshness.ts'
+import { type CacheWarning, GuardedStore } from './guard.ts'
+import type { CacheKeyFunction } from './key.ts'
+import { KeyvRecordStore, MemoryStore, type RecordStore } from './store.ts'
+
+/** Options of `cache()`. */
+export interface CacheOptions {
+  /**
+   * Where responses are stored: any `Keyv` (`@keyv/sqlite` for a file on disk, `@keyv/redis`
+   * to share between processes), or a `MemoryStore` (the default: this process's memory,
+   * 1,000 records / 50 MiB, least recently used out first).
+   */
+  store?: Keyv | MemoryStore | undefined
+  /**
+   * Fallback freshness lifetime in milliseconds for successful (2xx) GET responses that state
+   * none (no `max-age`, no `Expires`), such as OpenWeatherMap's. `no-store` and `no-cache`
+   * from the server still win. Default: none (only heuristic freshness, RFC 9111 §4.2.2).
+   */
+  ttl?: number | undefined
+  /** Behave as a shared cache (RFC 9111): refuse `private` responses, honour `s-maxage`. Default `false`. */
+  shared?: boolean | undefined
+  /** The methods whose responses are stored and reused: `GET` and `HEAD` (the default), or one of them. */
+  methods?: readonly string[] | undefined
+  /**
+   * In milliseconds: how long past its freshness a response may be served while it is
+   * refreshed in the background, when the server's `stale-while-revalidate` allows less.
+   * Default 0 (only what the server allows).
+   */
+  staleWhileRevalidate?: number | undefined
+  /**
+   * In milliseconds: how long past its freshness a response may be served when the origin
+   * fails (a network error, a timeout, 500, 502, 503 or 504), when the server's
+   * `stale-if-error` allows less. Default 0. Never for `must-revalidate` responses.
+   */
+  staleIfError?: number | undefined
+  /** Larger bodies are passed through and not stored. Default 1 MiB. */
+  maxBodyBytes?: number | undefined
+  /**
+   * Makes the resource part of the key from the request (default: the URL without fragment or
+   * secret query parameters). The method and the credential partition are always added, and
+   * the whole is hashed.
+   */
+  key?: CacheKeyFunction | undefined
+  /** How long a store operation may take before the cache steps aside, in milliseconds. Default 1,000. */
+  storeTimeout?: number | undefined
+  /**
+   * Called when the store fails or times out (the request then goes on without the cache).
+   * Default: a process warning, at most once a minute.
+   */
+  onStoreError?: ((warning: CacheWarning) => void) | undefined
+}
+
+/** `CacheOptions` checked and resolved once, when the middleware is built. */
+export interface CacheSettings {
+  readonly store: RecordStore
+  readonly methods: ReadonlySet<string>
+  readonly freshness: FreshnessSettings
+  readonly maxBodyBytes: number
+  readonly key: CacheKeyFunction | undefined
+}
+
+const CACHEABLE_METHODS = new Set(['GET', 'HEAD'])
+
+/** Checks `options` and resolves the defaults; bad options are a `ConfigError` naming the option. */
+export function resolveOptions(options: CacheOptions): CacheSettings {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('cache() options must be an object')
+  const ttl = duration(options.ttl, 'ttl')
+  const swr = duration(options.staleWhileRevalidate, 'staleWhileRevalidate') ?? 0
+  const sie = duration(options.staleIfError, 'staleIfError') ?? 0
+  const storeTimeout = duration(options.storeTimeout, 'storeTimeout') ?? 1000
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) {
+    throw new ConfigError(`cache(): maxBodyBytes must be a whole number ≥ 0, got ${String(maxBodyBytes)}`)
+  }
+  if (options.key !== undefined && typeof options.key !== 'function') {
+    throw new ConfigError('cache(): key must be a function (request) => string')
+  }
+  if (options.onStoreError !== undefined && typeof options.onStoreError !== 'function') {
+    throw new ConfigError('cache(): onStoreError must be a function')
+  }
+  return {
+    store: storeOf(options.store, storeTimeout, options.onStoreError ?? warnOncePerMinute()),
+    methods: methodsOf(options.methods),
+    freshness: {
+      shared: options.shared ?? false,
+      ttl: ttl === undefined ? undefined : ttl / 1000,
+      staleWhileRevalidate: swr / 1000,
+      staleIfError: sie / 1000,
+    },
+    maxBodyBytes,
+    key: options.key,
+  }
+}
+
+function storeOf(store: CacheOptions['store'], timeoutMs: number, warn: (warning: CacheWarning) => void): RecordStore {
+  if (store === undefined) return new MemoryStore()
+  // The memory store cannot fail or stall: it needs no guard, and a hit stays cheap.
+  if (store instanceof MemoryStore) return store
+  if (store instanceof Keyv) return new GuardedStore(new KeyvRecordStore(store), timeoutMs, warn)
+  throw new ConfigError('cache(): store must be a Keyv instance or a MemoryStore')
+}
+
+function methodsOf(methods: readonly string[] | undefined): ReadonlySet<string> {
+  if (methods === undefined) return CACHEABLE_METHODS
+  if (!Array.isArray(methods) || methods.length === 0) {
+    throw new ConfigError('cache(): methods must be a non-empty array of GET and/or HEAD')
+  }
+  const upper = new Set(methods.map((method) => String(method).toUpperCase()))
+  for (const method of upper) {
+    if (!CACHEABLE_METHODS.has(method)) {
+      throw new ConfigError(`cache(): only GET and HEAD responses can be cached, got ${method}`)
+    }
+  }
+  return upper
+}
+
+function duration(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(`cache(): ${name} must be a number of milliseconds ≥ 0, got ${String(value)}`)
+  }
+  return value
+}
+
+function warnOncePerMinute(): (warning: CacheWarning) => void {
+  let last = Number.NEGATIVE_INFINITY
+  return ({ operation, error }) => {
+    const now = Date.now()
+    if (now - last < 60_000) return
+    last = now
+    process.emitWarning(
+      `the cache store failed (${operation}: ${redactText(error.message)}); requests go to the network`,
+      {
+        type: 'PlyCacheWarning',
+      },
+    )
+  }
+}

@@ -1,0 +1,149 @@
+import type Keyv from 'keyv'
+import type { CacheRecord, StoredResponse } from './entry.ts'
+
+/** Where records live. Every method may reject; the cache then steps aside. */
+export interface RecordStore {
+  get(key: string): Promise<CacheRecord | undefined>
+  set(key: string, record: CacheRecord, ttlMs: number): Promise<void>
+  delete(key: string): Promise<void>
+}
+
+/** Options of `memoryStore()`. */
+export interface MemoryStoreOptions {
+  /** Most records kept (default 1,000); the least recently used go first. */
+  maxEntries?: number | undefined
+  /** Most body and header bytes kept (default 50 MiB); the least recently used go first. */
+  maxBytes?: number | undefined
+}
+
+interface MemorySlot {
+  readonly record: CacheRecord
+  readonly bytes: number
+  readonly expiresAt: number
+}
+
+/**
+ * The default store: records in this process's memory, bounded by entries and bytes with
+ * least-recently-used eviction, each dropped when nothing can use it any more. Records are
+ * kept as objects (never serialised), which makes a hit cost microseconds.
+ */
+export class MemoryStore implements RecordStore {
+  readonly #slots = new Map<string, MemorySlot>()
+  readonly #maxEntries: number
+  readonly #maxBytes: number
+  #bytes = 0
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#maxEntries = options.maxEntries ?? 1000
+    this.#maxBytes = options.maxBytes ?? 50 * 1024 * 1024
+  }
+
+  /** Records held now. */
+  get size(): number {
+    return this.#slots.size
+  }
+
+  /** Bytes held now (bodies and headers). */
+  get bytes(): number {
+    return this.#bytes
+  }
+
+  async get(key: string): Promise<CacheRecord | undefined> {
+    const slot = this.#slots.get(key)
+    if (slot === undefined) return undefined
+    this.#slots.delete(key)
+    if (slot.expiresAt <= Date.now()) {
+      this.#bytes -= slot.bytes
+      return undefined
+    }
+    // Re-inserted: a Map iterates in insertion order, so the first key is the least recently used.
+    this.#slots.set(key, slot)
+    return slot.record
+  }
+
+  async set(key: string, record: CacheRecord, ttlMs: number): Promise<void> {
+    this.#remove(key)
+    const bytes = sizeOf(record)
+    if (bytes > this.#maxBytes) return
+    this.#slots.set(key, { record, bytes, expiresAt: Date.now() + ttlMs })
+    this.#bytes += bytes
+    for (const oldest of this.#slots.keys()) {
+      if (this.#slots.size <= this.#maxEntries && this.#bytes <= this.#maxBytes) break
+      this.#remove(oldest)
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#remove(key)
+  }
+
+  /** Drops every record. */
+  clear(): void {
+    this.#slots.clear()
+    this.#bytes = 0
+  }
+
+  #remove(key: string): void {
+    const slot = this.#slots.get(key)
+    if (slot === undefined) return
+    this.#slots.delete(key)
+    this.#bytes -= slot.bytes
+  }
+}
+
+function sizeOf(record: CacheRecord): number {
+  let bytes = 0
+  for (const variant of record.variants) {
+    bytes += variant.body.byteLength + variant.url.length + 256
+    for (const [name, value] of variant.headers) bytes += name.length + value.length
+  }
+  return bytes
+}
+
+/** A stored variant as it is written to a Keyv store: the body as base64, JSON-safe. */
+type SerialVariant = Omit<StoredResponse, 'body'> & { readonly body: string }
+
+/**
+ * A Keyv store (SQLite, Redis, or any adapter): records are written JSON-safe, bodies as
+ * base64, so every serializer keeps them exactly.
+ */
+export class KeyvRecordStore implements RecordStore {
+  readonly #keyv: Keyv
+
+  constructor(keyv: Keyv) {
+    this.#keyv = keyv
+  }
+
+  async get(key: string): Promise<CacheRecord | undefined> {
+    const stored: unknown = await this.#keyv.get(key)
+    return decode(stored)
+  }
+
+  async set(key: string, record: CacheRecord, ttlMs: number): Promise<void> {
+    const variants: SerialVariant[] = record.variants.map((variant) => ({
+      ...variant,
+      body: Buffer.from(variant.body.buffer, variant.body.byteOffset, variant.body.byteLength).toString('base64'),
+    }))
+    const written = await this.#keyv.set(key, { v: 1, variants }, ttlMs)
+    // Keyv reports a failed write as `false` when it has an `error` listener.
+    if (written === false) throw new Error('the store refused the write')
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#keyv.delete(key)
+  }
+}
+
+/** Reads back what `KeyvRecordStore.set` wrote; anything else (an old format, damage) is a miss. */
+function decode(stored: unknown): CacheRecord | undefined {
+  if (typeof stored !== 'object' || stored === null) return undefined
+  const { v, variants } = stored as { v?: unknown; variants?: unknown }
+  if (v !== 1 || !Array.isArray(variants)) return undefined
+  const decoded: StoredResponse[] = []
+  for (const variant of variants as SerialVariant[]) {
+    if (typeof variant?.body !== 'string' || !Array.isArray(variant.headers)) return undefined
+    const body = Buffer.from(variant.body, 'base64')
+    decoded.push({ ...variant, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) })
+  }
+  return { v: 1, variants: decoded }
+}
