@@ -5,6 +5,7 @@ import {
   type Context,
   type Middleware,
   type PlyRequest,
+  ReplayedResponse,
   readBytes,
   summarize,
   unlessAborted,
@@ -61,7 +62,7 @@ interface Flight {
  * Merges identical requests that are in flight at the same time into one call of `next()`,
  * so one transport call serves them all. Two requests are identical when they have the same
  * method, the same URL (fragment aside), the same per-attempt `timeout` and `deadline`
- * options, the same `ctx.state.credentialScope` (when an auth middleware outside set one)
+ * options, the same `ctx.state.credentialScope` (which auth middlewares declare before the call starts)
  * and the same values of the headers that matter (`DedupeOptions.headers`); only GET and
  * HEAD by default, and never a request with a body, a call with `dedupe: false`, or a method
  * other than GET, HEAD, OPTIONS or TRACE. The key is a keyed hash: it holds no secret in
@@ -199,14 +200,12 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
 
 /** A fresh `Response` for one caller: its own headers and body, with the original `url`. */
 function responseOf(outcome: Outcome): Response {
-  const response = new Response(outcome.body, {
+  return new ReplayedResponse(outcome.body, {
     status: outcome.status,
     statusText: outcome.statusText,
-    headers: outcome.headers,
+    headers: new Headers(outcome.headers),
+    url: outcome.url,
   })
-  // A constructed Response has an empty `url`; the caller's ApiResponse.url needs the real one.
-  if (outcome.url) Object.defineProperty(response, 'url', { value: outcome.url })
-  return response
 }
 
 function abortError(request: PlyRequest, signal: AbortSignal): AbortError {
