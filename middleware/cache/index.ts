@@ -277,7 +277,8 @@ async function store(
           request: () => summarize(request.method, request.peekUrl()),
         })
   if (request.method === 'HEAD') await release(response)
-  const url = response.url || request.peekUrl().href
+  // The answering URL as stored and replayed: an API key an auth middleware put in its query stays out.
+  const url = resourceOf(response.url ? new URL(response.url) : request.peekUrl())
   ctx.response = new ReplayedResponse(body, {
     status: response.status,
     statusText: response.statusText,

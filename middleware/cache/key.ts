@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { type Context, isSecretHeader, isSecretQueryParam, type PlyRequest } from '../../src/index.ts'
 import { credentialScope } from '../auth/index.ts'
 import type { CacheRecord, StoredResponse } from './entry.ts'
@@ -15,7 +15,8 @@ const KEY_PREFIX = 'ply-cache:v1:'
  * Nothing in it can be turned back into a secret.
  */
 export function cacheKey(ctx: Context, method: string, resource: string, partition = partitionOf(ctx)): string {
-  return KEY_PREFIX + createHash('sha256').update(`${method}\0${resource}\0${partition}`).digest('base64url')
+  // One-shot: several times cheaper than a Hash object for a short input.
+  return KEY_PREFIX + hash('sha256', `${method}\0${resource}\0${partition}`, 'base64url')
 }
 
 /** The resource a URL names, for a key: the URL without its fragment and without secret query parameters. */
