@@ -35,7 +35,7 @@ export function plyCall(baseUrl: string, count: number, fetch?: FetchFunction): 
  * (so ky and ply too) would then run through it, which is not what ply's users run. One fetch
  * first makes Node's bundled undici install its own dispatcher, which then stays.
  */
-async function loadUndici(): Promise<typeof import('undici')> {
+export async function loadUndici(): Promise<typeof import('undici')> {
   await (await fetch('data:,')).text()
   return import('undici')
 }

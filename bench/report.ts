@@ -18,6 +18,8 @@ export interface RunInfo {
   readonly quick: boolean
   /** The share of CPU time the hypervisor stole during the run, when known. */
   readonly steal?: number | undefined
+  /** The command that made the run, as the page should quote it. */
+  readonly command?: string | undefined
 }
 
 /** What must hold: ply with five pass-through middlewares keeps this share of bare ky's requests/s. */
@@ -27,7 +29,18 @@ const DOC = new URL('../docs/performance.md', import.meta.url)
 const START = '<!-- bench:results:start -->'
 const END = '<!-- bench:results:end -->'
 
-interface Row {
+/** A generated part of docs/performance.md: its markers, and the heading it goes under when new. */
+export interface DocSection {
+  readonly start: string
+  readonly end: string
+  readonly heading: string
+}
+
+/** Where `npm run bench` puts the overhead table. */
+export const RESULTS: DocSection = { start: START, end: END, heading: 'Results' }
+
+/** One client at one concurrency, summarised over its rounds. */
+export interface Row {
   readonly client: string
   readonly concurrency: number
   readonly rps: number
@@ -42,10 +55,11 @@ interface Row {
   readonly cpuMicros: number
 }
 
-function rowOf(s: Series, baseline: Series | undefined): Row {
+/** Summarises `s`; its ratio is taken against `baseline`, round by round. */
+export function rowOf(s: Series, baseline: Series | undefined): Row {
   const rates = s.turns.map((t) => t.rps)
   const latencies = s.turns.flatMap((t) => t.latencies).sort((a, b) => a - b)
-  // Each turn is compared with bare ky's in the same round, seconds apart at most, so that
+  // Each turn is compared with the baseline's in the same round, seconds apart at most, so that
   // the machine's drift (and a busy neighbour) cancels out of the ratio.
   const ratios = s.turns.map((t, round) => t.rps / (baseline?.turns[round]?.rps ?? Number.NaN))
   return {
@@ -62,14 +76,18 @@ function rowOf(s: Series, baseline: Series | undefined): Row {
   }
 }
 
-function rowsOf(series: readonly Series[]): Row[] {
-  const baselineOf = (s: Series) => series.find((b) => b.client === BASELINE && b.concurrency === s.concurrency)
+/** Summarises every series, with ratios against the client named `baseline` at the same concurrency. */
+export function rowsOf(series: readonly Series[], baseline: string = BASELINE): Row[] {
+  const baselineOf = (s: Series) => series.find((b) => b.client === baseline && b.concurrency === s.concurrency)
   return series.map((s) => rowOf(s, baselineOf(s)))
 }
 
-const whole = (n: number): string => Math.round(n).toLocaleString('en-US')
-const fixed = (n: number, digits: number): string => n.toFixed(digits)
-const interval = ([low, high]: readonly [number, number]): string => `${fixed(low, 2)}–${fixed(high, 2)}`
+/** `n` rounded, with thousands separators. */
+export const whole = (n: number): string => Math.round(n).toLocaleString('en-US')
+/** `n` with `digits` decimals. */
+export const fixed = (n: number, digits: number): string => n.toFixed(digits)
+/** A ratio's interval, `low–high`. */
+export const interval = ([low, high]: readonly [number, number]): string => `${fixed(low, 2)}–${fixed(high, 2)}`
 
 /** The results as a markdown table, one line per client and concurrency. */
 export function markdownTable(series: readonly Series[]): string {
@@ -109,20 +127,25 @@ export function verdicts(series: readonly Series[]): string[] {
     })
 }
 
-async function versionOf(name: string): Promise<string> {
+/** The installed version of package `name`. */
+export async function versionOf(name: string): Promise<string> {
   const manifest = await readFile(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')
   return (JSON.parse(manifest) as { version: string }).version
 }
 
-/** The machine, the software and the run's shape, as markdown lines. */
-async function setting(info: RunInfo): Promise<string[]> {
+/**
+ * The machine, the software and the run's shape, as markdown lines; `software` replaces the
+ * default line (Node, ky, undici).
+ */
+export async function setting(info: RunInfo, software?: string): Promise<string[]> {
   const cpus = os.cpus()
   const model = cpus[0]?.model.trim() ?? 'unknown CPU'
   const shape = `${info.rounds} rounds × ${info.turnMs / 1000} s per client per concurrency, after ${info.warmupMs / 1000} s of warm-up each`
   return [
     `- Date: ${new Date().toISOString().slice(0, 10)}${info.quick ? ' (**--quick run**: indicative only)' : ''}`,
     `- Machine: ${cpus.length} cores (${model}), ${os.type()} ${os.release()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM`,
-    `- Node ${process.version} (global fetch on its bundled undici ${process.versions.undici ?? '?'}), ky ${await versionOf('ky')}, undici ${await versionOf('undici')} (for \`undici.request\`)`,
+    software ??
+      `- Node ${process.version} (global fetch on its bundled undici ${process.versions.undici ?? '?'}), ky ${await versionOf('ky')}, undici ${await versionOf('undici')} (for \`undici.request\`)`,
     `- Run: ${shape}`,
     ...(info.steal === undefined
       ? []
@@ -132,7 +155,7 @@ async function setting(info: RunInfo): Promise<string[]> {
 
 /** The generated part of docs/performance.md: setting, table and verdicts. */
 export async function resultsSection(series: readonly Series[], info: RunInfo): Promise<string> {
-  const command = info.quick ? 'npm run bench -- --quick --write' : 'npm run bench -- --write'
+  const command = info.command ?? (info.quick ? 'npm run bench -- --quick --write' : 'npm run bench -- --write')
   return [
     START,
     `Generated by \`${command}\`.`,
@@ -147,17 +170,18 @@ export async function resultsSection(series: readonly Series[], info: RunInfo): 
 }
 
 /**
- * Rewrites the results section of docs/performance.md (between its markers), keeping the
- * hand-written text around it; writes the whole page when it has no markers yet.
+ * Rewrites one generated section of docs/performance.md (`section`, markers included, goes
+ * between `where`'s markers), keeping the hand-written text around it. A page without those
+ * markers gets the section appended under its heading; a missing page is written whole.
  */
-export async function writeDoc(section: string): Promise<void> {
+export async function writeDoc(section: string, where: DocSection = RESULTS): Promise<void> {
   const current = await readFile(DOC, 'utf8').catch(() => '')
-  const start = current.indexOf(START)
-  const end = current.indexOf(END)
-  const next =
-    start !== -1 && end > start
-      ? `${current.slice(0, start)}${section}${current.slice(end + END.length)}`
-      : docTemplate(section)
+  const start = current.indexOf(where.start)
+  const end = current.indexOf(where.end)
+  let next: string
+  if (start !== -1 && end > start) next = `${current.slice(0, start)}${section}${current.slice(end + where.end.length)}`
+  else if (current === '') next = docTemplate(section)
+  else next = `${current.trimEnd()}\n\n## ${where.heading}\n\n${section}\n`
   await writeFile(DOC, next)
 }
 
@@ -173,9 +197,9 @@ ${section}
 ## How to run
 
 \`\`\`sh
-npm run bench                    # full run (about 5 min): prints the table
+npm run bench                    # full run (about 9 min): prints the tables
 npm run bench -- --write         # the same, and rewrites the results above
-npm run bench -- --quick         # a smoke run in about 20 s, for CI
+npm run bench -- --quick         # a smoke run in about 35 s, for CI
 \`\`\`
 `
 }

@@ -1,16 +1,25 @@
 /**
- * `npm run bench [-- --quick] [-- --write]`: requests/s and latency of undici.request, fetch,
- * bare ky and ply (empty, and with five pass-through middlewares) against a loopback server
- * in a child process, at concurrency 1 and 16. Prints a markdown table; `--write` also puts
- * it in docs/performance.md, `--quick` makes a short smoke run.
+ * `npm run bench [-- --quick] [-- --write] [-- --only overhead|cache]`: two sections, each
+ * against a loopback server in a child process, at concurrency 1 and 16.
+ *
+ * 1. overhead: requests/s and latency of undici.request, fetch, bare ky and ply (empty, and
+ *    with five pass-through middlewares). Prints a markdown table.
+ * 2. cache: cache hits of ply and its peers against bare ky's round trips (`./cache.ts`).
+ *    Prints plain-text tables.
+ *
+ * `--write` also puts the results in docs/performance.md, `--quick` makes a short smoke run,
+ * `--only` runs one section.
  */
 import { deepStrictEqual } from 'node:assert/strict'
 import { parseArgs } from 'node:util'
+import { runCacheBench } from './cache.ts'
 import { type BenchClient, withClients } from './clients.ts'
+import { log } from './log.ts'
 import { cpuTicks, stealShare } from './machine.ts'
-import { runTurn, type Turn } from './measure.ts'
+import { runTurn } from './measure.ts'
 import { PAYLOAD } from './payload.ts'
 import { markdownTable, type RunInfo, resultsSection, type Series, verdicts, writeDoc } from './report.ts'
+import { interleave } from './rounds.ts'
 
 const CONCURRENCIES = [1, 16] as const
 // Many short turns rather than a few long ones: on this shared virtual machine one client's
@@ -21,10 +30,28 @@ const FULL = { rounds: 60, turnMs: 500, warmupMs: 1000 }
 // Six rounds is the fewest for which the ratio's interval (min–max then) covers 95%.
 const QUICK = { rounds: 6, turnMs: 250, warmupMs: 200 }
 
+const SECTIONS = ['overhead', 'cache'] as const
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, write: { type: 'boolean' } } })
-  const quick = values.quick === true
-  const plan: RunInfo = { ...(quick ? QUICK : FULL), quick }
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean' }, write: { type: 'boolean' }, only: { type: 'string' } },
+  })
+  const only = values.only
+  if (only !== undefined && !SECTIONS.some((section) => section === only))
+    throw new Error(`--only takes ${SECTIONS.join(' or ')}, not '${only}'`)
+  const args = process.argv.slice(2)
+  const options = {
+    quick: values.quick === true,
+    write: values.write === true,
+    command: args.length === 0 ? 'npm run bench' : `npm run bench -- ${args.join(' ')}`,
+  }
+  if (only !== 'cache') await overheadSection(options)
+  if (only !== 'overhead') await runCacheBench(options)
+}
+
+async function overheadSection(options: { quick: boolean; write: boolean; command: string }): Promise<void> {
+  const { quick, write, command } = options
+  const plan: RunInfo = { ...(quick ? QUICK : FULL), quick, command }
   const ticks = cpuTicks()
   const series = await withClients(async (clients) => {
     await checkAnswers(clients)
@@ -32,7 +59,7 @@ async function main(): Promise<void> {
     for (const concurrency of CONCURRENCIES) all.push(...(await measureAll(clients, concurrency, plan)))
     return all
   })
-  await report(series, { ...plan, steal: stealShare(ticks, cpuTicks()) }, values.write === true)
+  await report(series, { ...plan, steal: stealShare(ticks, cpuTicks()) }, write)
 }
 
 /** Every client must get the payload back, or the numbers would compare different work. */
@@ -40,26 +67,12 @@ async function checkAnswers(clients: readonly BenchClient[]): Promise<void> {
   for (const client of clients) deepStrictEqual(await client.call(), PAYLOAD, `${client.name} got a wrong answer`)
 }
 
-/**
- * Warms every client up, then runs the rounds. Within a round the clients take turns, so a
- * drift of the machine (thermal, other load) spreads over all of them; each round starts one
- * client later than the one before, so that no client always follows the same neighbour
- * (and, say, always pays for its garbage collection).
- */
+/** Warms every client up for `info.warmupMs`, then runs the interleaved rounds (`./rounds.ts`). */
 async function measureAll(clients: readonly BenchClient[], concurrency: number, info: RunInfo): Promise<Series[]> {
   log(`concurrency ${concurrency}: warm-up`)
   for (const client of clients) await runTurn(client.call, concurrency, info.warmupMs)
-  const turns = new Map<BenchClient, Turn[]>(clients.map((client) => [client, []]))
-  for (let round = 0; round < info.rounds; round++) {
-    const order = clients.map((_, i) => clients[(round + i) % clients.length] as BenchClient)
-    const done: string[] = []
-    for (const client of order) {
-      const turn = await runTurn(client.call, concurrency, info.turnMs)
-      turns.get(client)?.push(turn)
-      done.push(`${client.name} ${Math.round(turn.rps)}`)
-    }
-    log(`concurrency ${concurrency}, round ${round + 1}/${info.rounds} (req/s): ${done.join(', ')}`)
-  }
+  const turn = (client: BenchClient) => runTurn(client.call, concurrency, info.turnMs)
+  const turns = await interleave(clients, info.rounds, turn, `concurrency ${concurrency}`)
   return clients.map((client) => ({ client: client.name, concurrency, turns: turns.get(client) ?? [] }))
 }
 
@@ -71,11 +84,6 @@ async function report(series: readonly Series[], info: RunInfo, write: boolean):
     await writeDoc(await resultsSection(series, info))
     log('docs/performance.md rewritten')
   }
-}
-
-/** Progress goes to stderr, so that stdout is the table alone. */
-function log(message: string): void {
-  process.stderr.write(`bench: ${message}\n`)
 }
 
 await main()
