@@ -60,14 +60,17 @@ export function retentionMs(record: CacheRecord, now: number): number {
   return Math.max(1, Math.ceil(seconds * 1000))
 }
 
-/** The headers of a response, as pairs with lower-case names. */
+// Fields about one connection, never stored (RFC 9111 §3.1), with those `Connection` names.
+const CONNECTION_FIELDS = ['connection', 'proxy-connection', 'keep-alive', 'te', 'transfer-encoding', 'upgrade']
+
+/** The headers of a response, as pairs with lower-case names, without the connection's own fields. */
 export function headerPairs(headers: Headers): [string, string][] {
+  const skipped = new Set(CONNECTION_FIELDS)
+  for (const name of headers.get('connection')?.split(',') ?? []) skipped.add(name.trim().toLowerCase())
+  // A Headers object joins Set-Cookie lines with commas, which would corrupt them.
+  skipped.add('set-cookie')
   const pairs: [string, string][] = []
-  for (const [name, value] of headers) {
-    // A Headers object joins Set-Cookie lines with commas, which would corrupt them.
-    if (name === 'set-cookie') continue
-    pairs.push([name, value])
-  }
+  for (const [name, value] of headers) if (!skipped.has(name)) pairs.push([name, value])
   for (const cookie of headers.getSetCookie()) pairs.push(['set-cookie', cookie])
   return pairs
 }

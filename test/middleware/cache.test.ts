@@ -128,6 +128,9 @@ describe('freshness and revalidation', () => {
     expect(replayed.status).toBe(200)
     expect(replayed.headers.get('date')).toBe(date)
     expect(replayed.headers.get('x-a')).toBe('1')
+    // The connection's own fields are not stored (RFC 9111 §3.1).
+    expect(replayed.headers.get('connection')).toBeNull()
+    expect(replayed.headers.get('keep-alive')).toBeNull()
     // Age: 10 s between the origin's Date and arrival (apparent age, RFC 9111 §4.2.3).
     expect(replayed.headers.get('age')).toBe('10')
     expect(new Uint8Array(await replayed.arrayBuffer())).toEqual(new TextEncoder().encode('héllo'))
