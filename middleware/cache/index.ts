@@ -28,7 +28,6 @@ import { cacheKey, partitionOf, resourceOf, selectVariant, varyValues } from './
 import { type CacheOptions, type CacheSettings, resolveOptions } from './options.ts'
 
 export type { CacheWarning } from './guard.ts'
-export { parseHttpDate } from './http-date.ts'
 export type { CacheKeyFunction } from './key.ts'
 export type { CacheOptions } from './options.ts'
 export { MemoryStore, type MemoryStoreOptions } from './store.ts'

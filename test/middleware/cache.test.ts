@@ -478,6 +478,34 @@ describe('bounds and placement', () => {
     expect((await api.get('/lru?b')).cacheStatus).toBe('miss')
   })
 
+  it('bounds a memory store by bytes as well as entries', async () => {
+    routes.set('/heavy', (_req, res) => json(res, { 'cache-control': 'max-age=60' }, { pad: 'x'.repeat(2000) }))
+    const store = new MemoryStore({ maxBytes: 5000 })
+    const api = client({ store })
+    for (const name of ['a', 'b', 'c', 'd']) await api.get(`/heavy?${name}`)
+    expect(store.bytes).toBeLessThanOrEqual(5000)
+    expect(store.size).toBe(2)
+    expect((await api.get('/heavy?d')).cacheStatus).toBe('hit')
+    expect((await api.get('/heavy?a')).cacheStatus).toBe('miss')
+  })
+
+  it('caches HEAD responses apart from GET ones', async () => {
+    routes.set('/head', (req, res, count) =>
+      answer(
+        res,
+        200,
+        { 'cache-control': 'max-age=60', 'x-count': String(count) },
+        req.method === 'HEAD' ? '' : 'body',
+      ),
+    )
+    const api = client()
+    await api.head('/head')
+    const head = await api.head('/head')
+    expect(head).toMatchObject({ cacheStatus: 'hit', data: undefined })
+    expect(head.headers.get('x-count')).toBe('1')
+    expect(await api.get('/head')).toMatchObject({ cacheStatus: 'miss', data: 'body' })
+  })
+
   it('a hit takes no transport call, so no retry or rate-limit slot', async () => {
     routes.set('/cheap', (_req, res, count) => json(res, { 'cache-control': 'max-age=60' }, { count }))
     const api = client().use(retry())
