@@ -494,7 +494,7 @@ describe('bounds and placement', () => {
       answer(
         res,
         200,
-        { 'cache-control': 'max-age=60', 'x-count': String(count) },
+        { 'content-type': 'text/plain', 'cache-control': 'max-age=60', 'x-count': String(count) },
         req.method === 'HEAD' ? '' : 'body',
       ),
     )
