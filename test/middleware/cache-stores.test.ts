@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { auth } from '../../middleware/auth/index.ts'
 import { type CacheOptions, type CacheWarning, cache, MemoryStore } from '../../middleware/cache/index.ts'
 import { type Client, createClient, type Middleware } from '../../src/index.ts'
+import { type ScriptExit, startScript } from '../support/child.ts'
 import { describeWithRedis } from '../support/redis.ts'
 import { startServer, type TestServer } from '../support/server.ts'
 
@@ -385,23 +385,8 @@ describe.each([
 describeWithRedis('cache() over a Keyv over Redis (@keyv/redis)', (url) => storeSuite('redis', () => redis(url)))
 
 /** Runs the worker to completion (killed after 5 s); resolves its exit code and its output. */
-function runWorker(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [worker, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString()
-  })
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString()
-  })
-  return new Promise((resolve) => {
-    const guard = setTimeout(() => child.kill('SIGKILL'), 5_000)
-    child.on('exit', (code) => {
-      clearTimeout(guard)
-      resolve({ code, stdout, stderr })
-    })
-  })
+function runWorker(args: string[]): Promise<ScriptExit> {
+  return startScript(worker, args, 5_000).exited
 }
 
 describe('cache() over SQLite across a restart', () => {

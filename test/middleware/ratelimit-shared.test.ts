@@ -1,4 +1,3 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -6,6 +5,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sharedLimiter } from '../../middleware/ratelimit/shared/index.ts'
 import { AbortError, ConfigError, RateLimitError } from '../../src/index.ts'
+import { startScript } from '../support/child.ts'
 import { describeWithRedis, redisCommand } from '../support/redis.ts'
 import { startServer, type TestServer } from '../support/server.ts'
 import { busiestWindow } from '../support/windows.ts'
@@ -55,32 +55,15 @@ async function startProxy(target: string): Promise<{ url: string; cut(): void; c
 
 /** Starts the worker script; resolves its exit code and output; kills it after `limitMs`. */
 function startWorker(args: string[], limitMs: number) {
-  const child = spawn(process.execPath, [worker, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString()
-  })
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString()
-  })
-  const started = performance.now()
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
-    const guard = setTimeout(() => child.kill('SIGKILL'), limitMs)
-    child.on('exit', (code) => {
-      clearTimeout(guard)
-      resolve({ code, stdout, stderr, ms: performance.now() - started })
-    })
-  })
+  const { child, exited, onStdout } = startScript(worker, args, limitMs)
   const ready = new Promise<void>((resolve, reject) => {
-    const check = (): void => {
+    onStdout((stdout) => {
       if (stdout.includes('ready\n')) resolve()
-    }
-    child.stdout.on('data', check)
-    void exited.then(() => reject(new Error(`worker exited before it was ready: ${stderr}`)))
+    })
+    void exited.then(({ stderr }) => reject(new Error(`worker exited before it was ready: ${stderr}`)))
   })
   ready.catch(() => {}) // only the callers that wait for "ready" care
-  return { child: child as ChildProcessWithoutNullStreams, exited, ready }
+  return { child, exited, ready }
 }
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

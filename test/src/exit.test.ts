@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startScript } from '../support/child.ts'
 import { releaseStalled, routes } from '../support/routes.ts'
 import { startServer, type TestServer } from '../support/server.ts'
 
@@ -19,24 +19,12 @@ afterAll(async () => {
 describe('process lifetime', () => {
   it('a script that made 125 requests, some failing, some queued by a rate limiter, exits by itself within a second', async () => {
     const script = fileURLToPath(new URL('../support/exit-script.ts', import.meta.url))
-    const child = spawn(process.execPath, [script, server.url, closed.url], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
     let doneAt = 0
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
+    const running = startScript(script, [server.url, closed.url], 8_000)
+    running.onStdout((stdout) => {
       if (!doneAt && stdout.includes('done')) doneAt = performance.now()
     })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
-    const code = await new Promise<number | null>((resolve) => {
-      const guard = setTimeout(() => child.kill('SIGKILL'), 8_000)
-      child.on('exit', (exitCode) => {
-        clearTimeout(guard)
-        resolve(exitCode)
-      })
-    })
+    const { code, stdout, stderr } = await running.exited
     const lingered = performance.now() - doneAt
     expect(stderr).toBe('')
     expect(code).toBe(0)
