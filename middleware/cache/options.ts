@@ -1,4 +1,4 @@
-import Keyv from 'keyv'
+import type Keyv from 'keyv'
 import { ConfigError, redactText } from '../../src/index.ts'
 import type { FreshnessSettings } from './freshness.ts'
 import { type CacheWarning, GuardedStore } from './guard.ts'
@@ -98,8 +98,20 @@ function storeOf(store: CacheOptions['store'], timeoutMs: number, warn: (warning
   if (store === undefined) return new MemoryStore()
   // The memory store cannot fail or stall: it needs no guard, and a hit stays cheap.
   if (store instanceof MemoryStore) return store
-  if (store instanceof Keyv) return new GuardedStore(new KeyvRecordStore(store), timeoutMs, warn)
+  // Duck-typed rather than `instanceof`: a Keyv from another copy of the package works too.
+  if (isKeyvLike(store)) return new GuardedStore(new KeyvRecordStore(store), timeoutMs, warn)
   throw new ConfigError('cache(): store must be a Keyv instance or a MemoryStore')
+}
+
+function isKeyvLike(store: unknown): store is Keyv {
+  const candidate = store as Partial<Record<'get' | 'set' | 'delete', unknown>> | null
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.get === 'function' &&
+    typeof candidate.set === 'function' &&
+    typeof candidate.delete === 'function'
+  )
 }
 
 function methodsOf(methods: readonly string[] | undefined): ReadonlySet<string> {
