@@ -29,6 +29,7 @@ export type {
   RequestOptions,
 } from './context.ts'
 export { detachContext, PlyRequest } from './context.ts'
+export { credentialScope, setCredentialScopeKey } from './credential-scope.ts'
 export { attemptBudget, deadlineError, remainingTime } from './deadline.ts'
 export {
   AbortError,

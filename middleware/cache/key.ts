@@ -1,6 +1,5 @@
 import { hash } from 'node:crypto'
-import { type Context, isSecretHeader, isSecretQueryParam, type PlyRequest } from '../../src/index.ts'
-import { credentialScope } from '../auth/index.ts'
+import { type Context, credentialScope, isSecretHeader, isSecretQueryParam, type PlyRequest } from '../../src/index.ts'
 import type { CacheRecord, StoredResponse } from './entry.ts'
 
 /** Makes the resource part of a cache key from a request (by default its URL without fragment and secrets). */
