@@ -7,6 +7,7 @@ import {
   interval,
   type Row,
   type RunInfo,
+  rowCells,
   rowOf,
   rowsOf,
   type Series,
@@ -57,18 +58,7 @@ const origin = (s: CacheSeries) => s.turns.reduce((sum, t) => sum + t.origin, 0)
 export function resultsTable(series: readonly CacheSeries[]): Table {
   const rows = rowsOf(series).map((r: Row, i) => {
     const s = series[i] as CacheSeries
-    return [
-      r.client,
-      String(r.concurrency),
-      whole(r.rps),
-      `${whole(r.minRps)}–${whole(r.maxRps)}`,
-      fixed(r.ratio, 2),
-      interval(r.ratioInterval),
-      fixed(r.p50, 3),
-      fixed(r.p99, 3),
-      whole(r.cpuMicros),
-      `${whole(origin(s))} / ${whole(calls(s))}`,
-    ]
+    return [...rowCells(r, 3), `${whole(origin(s))} / ${whole(calls(s))}`]
   })
   return {
     header: [

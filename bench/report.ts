@@ -95,21 +95,23 @@ export function markdownTable(series: readonly Series[]): string {
     '| Client | Concurrency | req/s (median) | req/s (min–max) | × bare ky | × bare ky, 95% CI | p50 ms | p99 ms | CPU µs/req |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
-  for (const r of rowsOf(series)) {
-    const cells = [
-      r.client,
-      String(r.concurrency),
-      whole(r.rps),
-      `${whole(r.minRps)}–${whole(r.maxRps)}`,
-      fixed(r.ratio, 2),
-      interval(r.ratioInterval),
-      fixed(r.p50, 2),
-      fixed(r.p99, 2),
-      whole(r.cpuMicros),
-    ]
-    lines.push(`| ${cells.join(' | ')} |`)
-  }
+  for (const r of rowsOf(series)) lines.push(`| ${rowCells(r, 2).join(' | ')} |`)
   return lines.join('\n')
+}
+
+/** One row's cells: client, concurrency, throughput, ratio to the baseline, latency, CPU. */
+export function rowCells(r: Row, latencyDigits: number): string[] {
+  return [
+    r.client,
+    String(r.concurrency),
+    whole(r.rps),
+    `${whole(r.minRps)}–${whole(r.maxRps)}`,
+    fixed(r.ratio, 2),
+    interval(r.ratioInterval),
+    fixed(r.p50, latencyDigits),
+    fixed(r.p99, latencyDigits),
+    whole(r.cpuMicros),
+  ]
 }
 
 /** One line per concurrency saying whether the target is met, and how sure this run is of it. */

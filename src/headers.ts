@@ -39,3 +39,14 @@ export function applyHeaders(target: Headers, input: HeadersInput | undefined, w
   }
   return target
 }
+
+/** Whether a request carries a validator (`If-None-Match`, `If-Modified-Since`, `If-Match`, `If-Unmodified-Since`, `If-Range`). */
+export function isConditional(headers: Headers): boolean {
+  return (
+    headers.has('if-none-match') ||
+    headers.has('if-modified-since') ||
+    headers.has('if-match') ||
+    headers.has('if-unmodified-since') ||
+    headers.has('if-range')
+  )
+}

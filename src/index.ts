@@ -47,6 +47,7 @@ export {
   TimeoutError,
 } from './errors.ts'
 export { describeFailure, systemCode } from './failure.ts'
+export { isConditional } from './headers.ts'
 export { type NextPage, nextLink, type Paginated, type PaginateOptions } from './paginate.ts'
 export {
   isSecretHeader,

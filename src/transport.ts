@@ -3,6 +3,7 @@ import type { Context } from './context.ts'
 import { attemptBudget, deadlineError } from './deadline.ts'
 import { AbortError, ConfigError, NetworkError, PlyError, RedirectError, TimeoutError } from './errors.ts'
 import { describeFailure, systemCode } from './failure.ts'
+import { isConditional } from './headers.ts'
 import { summarize } from './redact.ts'
 import { type Hop, isRedirect, nextHop, type RedirectOptions } from './redirect.ts'
 
@@ -90,16 +91,6 @@ export function kyTransport(options: TransportOptions = {}): Transport {
 }
 
 const sentStreams = new WeakSet<ReadableStream>()
-
-function isConditional(headers: Headers): boolean {
-  return (
-    headers.has('if-none-match') ||
-    headers.has('if-modified-since') ||
-    headers.has('if-match') ||
-    headers.has('if-unmodified-since') ||
-    headers.has('if-range')
-  )
-}
 
 function abortError(signal: AbortSignal, method: string, url: URL): AbortError {
   const request = summarize(method, url)

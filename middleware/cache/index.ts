@@ -3,6 +3,7 @@ import {
   type CacheStatus,
   type Context,
   detachContext,
+  isConditional,
   type Middleware,
   NetworkError,
   RateLimitError,
@@ -36,7 +37,6 @@ export { MemoryStore, type MemoryStoreOptions } from './store.ts'
 type Run = () => Promise<void>
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
-const CONDITIONAL = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']
 // Answers after which a stale response may stand in for the origin (RFC 5861 §4).
 const ORIGIN_ERRORS = new Set([500, 502, 503, 504])
 
@@ -83,7 +83,7 @@ export function cache(options: CacheOptions = {}): Middleware {
     const mode = request.options.cache ?? 'default'
     const directives = requestDirectives(headers)
     // The caller's own conditional or range request is theirs to handle: not answered, not stored.
-    if (mode === 'no-store' || directives.has('no-store') || CONDITIONAL.some((name) => headers.has(name))) {
+    if (mode === 'no-store' || directives.has('no-store') || isConditional(headers) || headers.has('range')) {
       return next()
     }
     const key = cacheKey(ctx, method, settings.key ? settings.key(request) : resourceOf(request.peekUrl()))

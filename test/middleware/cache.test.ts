@@ -325,6 +325,21 @@ describe('invalidation', () => {
     expect((await api.get('/x/1')).cacheStatus).toBe('miss')
   })
 
+  it('invalidates a same-origin Content-Location, and never another origin', async () => {
+    routes.set('/items', (req, res, count) => {
+      if (req.method === 'PUT') return answer(res, 200, { 'content-location': '/items/7' })
+      if (req.method === 'PATCH') return answer(res, 200, { 'content-location': 'http://elsewhere.test/items/8' })
+      json(res, { 'cache-control': 'max-age=60' }, { count })
+    })
+    routes.set('/items/7', (_req, res, count) => json(res, { 'cache-control': 'max-age=60' }, { count }))
+    const api = client()
+    await api.get('/items/7')
+    await api.patch('/items', { json: {} })
+    expect((await api.get('/items/7')).cacheStatus).toBe('hit')
+    await api.put('/items', { json: {} })
+    expect((await api.get('/items/7')).cacheStatus).toBe('miss')
+  })
+
   it('a failed unsafe request invalidates nothing', async () => {
     routes.set('/keep', (req, res, count) => {
       if (req.method === 'DELETE') return answer(res, 409, {})
