@@ -57,6 +57,10 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
   if (options.onLimited !== undefined && typeof options.onLimited !== 'function') {
     throw new ConfigError('rateLimit(): onLimited must be a function')
   }
+  const { maxWait } = options
+  if (maxWait !== undefined && !(typeof maxWait === 'number' && maxWait >= 0 && maxWait <= 2_147_483_647)) {
+    throw new ConfigError(`rateLimit(): maxWait must be a number of ms from 0 to 2147483647, got ${String(maxWait)}`)
+  }
   const shared: SharedLimiter | undefined =
     options.redis === undefined ? undefined : sharedLimiter(options.redis, options)
   const gates = new Map<string, Gate>()
@@ -106,10 +110,12 @@ function waitTurn(gate: Gate, group: string, ctx: Context, options: RateLimitOpt
   const now = Gate.now()
   const block = gate.blocked(now) ?? { at: now, reason: 'window' as const }
   const waitMs = Number.isFinite(block.at) ? Math.ceil(block.at - now) : 0
-  const left = remainingTime(ctx)
+  const toDeadline = remainingTime(ctx)
+  const left = minOf(toDeadline, options.maxWait)
   if (left !== undefined && waitMs > left) {
+    const bound = left === toDeadline ? `past its deadline (${left} ms left)` : `longer than maxWait (${left} ms)`
     return Promise.reject(
-      new RateLimitError(`the rate limit would hold this call ${waitMs} ms, past its deadline (${left} ms left)`, {
+      new RateLimitError(`the rate limit would hold this call ${waitMs} ms, ${bound}`, {
         request: request(),
         resetAt: new Date(Date.now() + waitMs),
       }),
@@ -149,10 +155,13 @@ function waitTurn(gate: Gate, group: string, ctx: Context, options: RateLimitOpt
       deadlineTimer = setTimeout(() => {
         if (!settle()) return
         cancel()
-        reject(
-          new RateLimitError('the call reached its deadline while waiting for the rate limit', { request: request() }),
-        )
+        const what = left === toDeadline ? 'its deadline' : `maxWait (${left} ms)`
+        reject(new RateLimitError(`the call reached ${what} while waiting for the rate limit`, { request: request() }))
       }, left)
     }
   })
+}
+
+function minOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b)
 }

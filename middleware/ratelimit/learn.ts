@@ -6,7 +6,7 @@ export interface Observation {
   readonly remaining?: number
   /** When the window resets (`Date.now()` ms). */
   readonly resetAt?: number
-  /** The server asked for a pause until then (`Retry-After` on a 429 or 503). */
+  /** The server asked for a pause until then (`Retry-After` on a 429, 503 or 403). */
   readonly retryAt?: number
   /** A quota policy the server announced (`RateLimit-Policy`): `limit` per `windowMs`. */
   readonly policy?: { readonly limit: number; readonly windowMs: number }
@@ -36,8 +36,8 @@ function retryAfterAt(value: string | null, now: number): number | undefined {
  * Reads the rate-limit fields of a response: GitHub's `X-RateLimit-Limit/Remaining/Reset`
  * (reset in epoch seconds), the IETF `RateLimit` and `RateLimit-Policy` fields
  * (draft-ietf-httpapi-ratelimit-headers, both the structured `r=`/`t=`/`q=`/`w=` form and the
- * older `RateLimit-Limit/Remaining/Reset` with reset in seconds), and `Retry-After` on a 429
- * or 503.
+ * older `RateLimit-Limit/Remaining/Reset` with reset in seconds), and `Retry-After` on a 429,
+ * 503 or 403 (GitHub's secondary rate limit).
  */
 export function observe(response: Response, now: number): Observation {
   const { headers, status } = response
@@ -62,7 +62,9 @@ export function observe(response: Response, now: number): Observation {
   const quota =
     policyField === null ? undefined : (parameter(policyField, 'q') ?? integer(policyField.split(/[;,]/)[0]))
   const window = policyField === null ? undefined : parameter(policyField, 'w')
-  const retryAt = status === 429 || status === 503 ? retryAfterAt(headers.get('retry-after'), now) : undefined
+  // A 403 with `Retry-After` is a throttle too (GitHub's secondary rate limit answers so).
+  const retryAt =
+    status === 429 || status === 503 || status === 403 ? retryAfterAt(headers.get('retry-after'), now) : undefined
 
   return {
     ...(limit !== undefined ? { limit } : {}),

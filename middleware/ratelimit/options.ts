@@ -37,6 +37,12 @@ export interface RateLimitOptions extends Limits {
   redis?: RedisOptions
   /** Called when a request has to wait. */
   onLimited?: (event: LimitedEvent) => void
+  /**
+   * The longest a request may wait for its turn, in ms: a longer expected wait (a quota that
+   * resets in an hour) fails at once with a `RateLimitError` saying when the limit resets, and a
+   * wait that runs past it fails then. Default: no bound but the call's `deadline`.
+   */
+  maxWait?: number
 }
 
 /** The windows and bounds of a group, checked. */

@@ -37,12 +37,14 @@ describe('observe()', () => {
     })
   })
 
-  it('reads Retry-After on a 429 or 503 only', () => {
+  it('reads Retry-After on a 429, 503 or 403 (a secondary rate limit) only', () => {
     expect(observe(response({ 'retry-after': '2' }, 429), now)).toEqual({ retryAt: now + 2_000 })
     expect(observe(response({ 'retry-after': 'Mon, 01 Jun 2026 00:00:03 GMT' }, 503), now)).toEqual({
       retryAt: now + 3_000,
     })
+    expect(observe(response({ 'retry-after': '60' }, 403), now)).toEqual({ retryAt: now + 60_000 })
     expect(observe(response({ 'retry-after': '2' }, 200), now)).toEqual({})
+    expect(observe(response({ 'retry-after': '2' }, 404), now)).toEqual({})
   })
 
   it('ignores values that are not whole numbers', () => {

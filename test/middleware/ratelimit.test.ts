@@ -245,6 +245,21 @@ describe('groups, priority and back-pressure', () => {
     expect((error as RateLimitError).message).toMatch(/hold this call 6\d{4} ms/)
   })
 
+  it('maxWait bounds the wait like a deadline, and names the reset', async () => {
+    fakeClock()
+    const path = fresh()
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ perMinute: 1, maxWait: 10_000 }))
+      .use(stamp)
+    await api.get(path)
+    const error = await api.get(path).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RateLimitError)
+    expect((error as RateLimitError).message).toMatch(/longer than maxWait \(10000 ms\)/)
+    expect((error as RateLimitError).resetAt?.getTime()).toBeGreaterThan(Date.now() + 50_000)
+    expect(received.get(path)).toBe(1)
+    expect(() => rateLimit({ maxWait: -1 })).toThrow(/maxWait/)
+  })
+
   it('serves higher priority first', async () => {
     fakeClock()
     const path = fresh()
