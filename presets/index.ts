@@ -1,7 +1,7 @@
 /**
- * Presets: ready stacks and typed methods for real APIs. The GitHub and OpenWeatherMap
- * presets are added here as they are built.
+ * Presets: ply's stack assembled for a real API, with typed, API-shaped methods.
  *
  * @module
  */
-export {}
+export * from './github/index.ts'
+export type { Closable, PresetOptions, PresetRedisOptions } from './shared/options.ts'

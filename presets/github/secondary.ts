@@ -1,0 +1,48 @@
+import { attemptBudget, type Middleware, ReplayedResponse, readBytes, summarize } from '../../src/index.ts'
+
+/** How long to wait after the first secondary-limit answer that names no wait (GitHub asks for at least a minute). */
+const FIRST_WAIT_S = 60
+/** The wait doubles per consecutive secondary-limit answer, up to 16 minutes. */
+const MAX_DOUBLINGS = 4
+const SECONDARY = /secondary rate limit/i
+
+/**
+ * GitHub's secondary rate limit sometimes answers 403 or 429 without `Retry-After`, naming the
+ * limit only in the message. GitHub's documentation asks for a wait of at least one minute,
+ * growing exponentially while the limit persists: this middleware gives such a response the
+ * `Retry-After` it lacks (60 s, then 120 s, 240 s, … up to 960 s; back to 60 s after a
+ * success), so that the retry middleware waits it and the rate limiter holds the whole group
+ * meanwhile. Place it inside `rateLimit()`.
+ */
+export function secondaryRateLimit(): Middleware {
+  let streak = 0
+  return async (ctx, next) => {
+    await next()
+    const response = ctx.response
+    if (response === undefined) return
+    if (response.ok) {
+      streak = 0
+      return
+    }
+    if (response.status !== 403 && response.status !== 429) return
+    if (response.headers.has('retry-after') || response.headers.get('x-ratelimit-remaining') === '0') return
+    const bytes = await readBytes(response, {
+      timeout: attemptBudget(ctx),
+      signal: ctx.request.signal,
+      request: () => summarize(ctx.request.method, ctx.request.peekUrl()),
+      method: ctx.request.method,
+    })
+    const headers = new Headers(response.headers)
+    if (SECONDARY.test(new TextDecoder().decode(bytes))) {
+      headers.set('retry-after', String(FIRST_WAIT_S * 2 ** streak))
+      streak = Math.min(streak + 1, MAX_DOUBLINGS)
+    }
+    // The body was read to look at it; the response is rebuilt over the same bytes.
+    ctx.response = new ReplayedResponse(bytes, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+      url: response.url,
+    })
+  }
+}

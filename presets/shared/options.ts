@@ -1,0 +1,44 @@
+import type { Redis } from 'ioredis'
+import type Keyv from 'keyv'
+import type { LimitedEvent, MemoryStore, RetryEvent } from '../../middleware/index.ts'
+import type { FetchFunction } from '../../src/index.ts'
+
+/** Where a preset shares its rate limits and its cache with other processes. */
+export interface PresetRedisOptions {
+  /** A `redis://` or `rediss://` URL: ply opens its own connections and closes them in `close()`. */
+  url?: string | undefined
+  /** An ioredis client to use instead of a URL (ply does not close it). */
+  client?: Redis | undefined
+  /**
+   * The shared limiter's name: processes with the same id keep the limits together. Default:
+   * the preset's name and the API's origin (and, for GitHub, a hash of the token).
+   */
+  id?: string | undefined
+}
+
+/** Options every preset takes. */
+export interface PresetOptions {
+  /** The API's root URL (a replica, a proxy, GitHub Enterprise). */
+  baseUrl?: string | undefined
+  /**
+   * Where responses are cached: any Keyv (`@keyv/sqlite` on disk, `@keyv/redis`), a
+   * `MemoryStore`, or `false` for no cache. Default: in memory, or in Redis when `redis` is set.
+   */
+  cache?: Keyv | MemoryStore | false | undefined
+  /** Share the rate limits (and, unless `cache` says otherwise, the cache) through Redis: a URL or options. */
+  redis?: string | PresetRedisOptions | undefined
+  /** Per-attempt timeout in ms (default 10 000). */
+  timeout?: number | undefined
+  /** The fetch implementation under ky (default: the global `fetch`). */
+  fetch?: FetchFunction | undefined
+  /** Called before each retry's wait (what failed, how long ply waits). */
+  onRetry?: ((event: RetryEvent) => void) | undefined
+  /** Called when a request has to wait for the rate limit. */
+  onLimited?: ((event: LimitedEvent) => void) | undefined
+}
+
+/** A preset's connections, released together. */
+export interface Closable {
+  /** Closes what the preset opened (Redis connections); the process can then exit. */
+  close(): Promise<void>
+}
