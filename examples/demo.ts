@@ -1,59 +1,145 @@
-// The demo `npm run demo` runs: a ply client with a small stack against the replica API in
-// ./server.ts, on loopback. It uses the built package, exactly as an application would.
-import { createClient, HttpError, type Middleware } from 'ply'
-import { parse } from 'ply/middleware'
-import { startReplicaServer } from './server.ts'
+// `npm run demo`: both presets through their full stacks against the embedded replica of the
+// GitHub and OpenWeatherMap APIs (./replica/), printing what each middleware did.
+// `npm run demo -- --live` talks to the real APIs with GITHUB_TOKEN / OPENWEATHER_API_KEY.
+// It uses the built package, exactly as an application would.
+import { type ApiResponse, AuthError, PlyError } from 'ply'
+import type { LimitedEvent, RetryEvent } from 'ply/middleware'
+import { type GitHub, github, type OpenWeatherMap, openWeatherMap } from 'ply/presets'
+import { type Replica, startReplica } from './replica/index.ts'
 
-interface User {
-  login: string
-  name: string
-  public_repos: number
+const live = process.argv.includes('--live')
+const REPLICA_TOKEN = 'ghp_replica_token'
+const REPLICA_KEY = 'owm_replica_key'
+
+const dim = (text: string) => (process.stdout.isTTY ? `\x1b[2m${text}\x1b[22m` : text)
+const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[22m` : text)
+
+/** One line per call: what it was, its status, what the cache did, attempts and time. */
+function report(what: string, response: ApiResponse<unknown>, note = ''): void {
+  const attempts = `${response.attempts} attempt${response.attempts === 1 ? '' : 's'}`
+  const cells = [what.padEnd(44), String(response.status), response.cacheStatus.padEnd(11), attempts.padEnd(10)]
+  console.log(`  ${cells.join('  ')} ${dim(`${response.elapsedMs.toFixed(1).padStart(7)} ms`)}  ${note}`)
 }
-interface Repo {
-  id: number
-  name: string
-}
 
-/** A middleware of our own: one line per attempt, with its status and duration. */
-const timing: Middleware = async (ctx, next) => {
-  const started = performance.now()
-  await next()
-  const ms = (performance.now() - started).toFixed(1)
-  console.log(`  ${ctx.request.method} ${ctx.request.peekUrl().pathname} → ${ctx.response?.status} in ${ms} ms`)
-}
+/** What the retry and rate-limit layers say while they work. */
+const onRetry = (event: RetryEvent) =>
+  console.log(
+    dim(
+      `    retry: attempt ${event.attempt} got ${event.response ? `HTTP ${event.response.status}` : event.error?.name}, next in ${event.delayMs} ms`,
+    ),
+  )
+const onLimited = (event: LimitedEvent) =>
+  console.log(dim(`    rate limit: group ${event.group} waits ${event.waitMs} ms (${event.reason})`))
 
-const server = await startReplicaServer()
-try {
-  const api = createClient({ baseUrl: server.url, timeout: 5_000, headers: { 'user-agent': 'ply-demo' } })
-    .use(parse())
-    .use(timing)
-
-  console.log('A path template with a parameter:')
-  const user = await api.get<User>('/users/{name}', { params: { name: 'octocat' } })
-  console.log(`  ${user.data.name} has ${user.data.public_repos} repositories (status ${user.status})`)
-
-  console.log('Every repository, following Link: rel="next":')
-  const repos = await api
-    .paginate<Repo[]>('/users/{name}/repos', { params: { name: 'torvalds' }, query: { per_page: 3 } })
-    .all()
-  console.log(`  ${repos.length} repositories: ${repos.map((repo) => repo.name).join(', ')}`)
-
-  console.log('A JSON body:')
-  const gist = await api.post<{ id: number }>('/gists', { json: { description: 'made with ply' } })
-  console.log(`  created gist #${gist.data.id} (status ${gist.status})`)
-
-  console.log('A typed error:')
+/** Runs a call that is expected to fail, and prints the error's type and message. */
+async function expectError(what: string, call: () => Promise<unknown>): Promise<void> {
   try {
-    await api.get('/users/{name}', { params: { name: 'nobody' } })
+    await call()
+    console.log(`  ${what.padEnd(44)}  unexpectedly succeeded`)
   } catch (error) {
-    if (!(error instanceof HttpError)) throw error
-    console.log(`  ${error.name} ${error.status}: ${(error.data as { message: string }).message}`)
+    if (!(error instanceof PlyError)) throw error
+    console.log(`  ${what.padEnd(44)}  ${bold(error.name)}: ${error.message}`)
+  }
+}
+
+async function githubTour(gh: GitHub, replica: Replica | undefined): Promise<void> {
+  console.log(bold('\nGitHub: github({ token })'))
+  const user = await gh.getUser('octocat')
+  report("getUser('octocat')", user, `${user.data.name}, ${user.data.public_repos} public repos`)
+  report("getUser('octocat') again", await gh.getUser('octocat'), 'served by the cache, no request')
+
+  const repo = await gh.getRepo('octocat', 'Hello-World', { cache: 'no-cache' })
+  report("getRepo(…) with cache: 'no-cache'", repo, `quota left: ${gh.quota().remaining}`)
+  const again = await gh.getRepo('octocat', 'Hello-World', { cache: 'no-cache' })
+  report("getRepo(…) with cache: 'no-cache' again", again, `If-None-Match → 304; quota left: ${gh.quota().remaining}`)
+
+  let pages = 0
+  let repos = 0
+  for await (const page of gh.listUserRepos('torvalds').pages()) {
+    pages++
+    repos += page.data.length
+    report(`listUserRepos('torvalds') page ${pages}`, page, `${repos} repos so far`)
   }
 
-  console.log('client.fetch, for code that expects fetch:')
-  const response = await api.fetch('/users/torvalds')
-  console.log(`  ${response.status} ${response.headers.get('content-type')}`)
-  await response.body?.cancel()
+  if (replica) replica.failNext(1, { status: 503, pathPrefix: '/repos/' })
+  report("getRepo('torvalds', …) through a 503", await gh.getRepo('torvalds', 'linux'), 'retried')
+
+  const found = await gh.searchRepositories('hello', { sort: 'stars', order: 'desc', per_page: 3 })
+  report("searchRepositories('hello')", found, `${found.data.total_count} found (search has its own quota)`)
+
+  if (replica) {
+    const started = Date.now()
+    const creates = await Promise.all(
+      [1, 2, 3].map((n) =>
+        gh.request('POST /repos/{owner}/{repo}/issues', { owner: 'octocat', repo: 'Hello-World', title: `demo ${n}` }),
+      ),
+    )
+    for (const created of creates) report(`create issue #${created.data.number}`, created)
+    console.log(dim(`    3 mutations, at least a second apart: ${Date.now() - started} ms in all`))
+
+    replica.github.setQuota(REPLICA_TOKEN, { remaining: 1, resetAt: Date.now() + 2_000 })
+    report('getUser(…) uses the last request of the quota', await gh.getUser('torvalds', { cache: 'no-store' }))
+    report('getUser(…) waits for the reset', await gh.getUser('torvalds', { cache: 'no-store' }))
+  }
+
+  await expectError("getUser('no-such-user-here')", () => gh.getUser('no-such-user-here'))
+  await expectError('a bad token', () =>
+    github({ token: 'ghp_not_a_real_token', baseUrl: replica?.url }).getUser('octocat'),
+  )
+  if (replica) {
+    replica.github.setQuota(REPLICA_TOKEN, { remaining: 0, resetAt: Date.now() + 3_600_000 })
+    await expectError('a spent quota, reset past the deadline', () =>
+      gh.getUser('octocat', { cache: 'no-store', deadline: 2_000 }),
+    )
+  }
+}
+
+async function weatherTour(weather: OpenWeatherMap, replica: Replica | undefined): Promise<void> {
+  console.log(bold("\nOpenWeatherMap: openWeatherMap({ apiKey, units: 'metric' })"))
+  const now = await weather.current('London')
+  report("current('London')", now, `${now.data.main.temp} °C, ${now.data.weather[0]?.description ?? ''}`)
+  report("current('London') again", await weather.current('London'), 'no caching headers: the 10-minute ttl applies')
+  const forecast = await weather.forecast({ lat: 35.68, lon: 139.69 })
+  report('forecast({ lat: 35.68, lon: 139.69 })', forecast, `${forecast.data.city.name}: ${forecast.data.cnt} entries`)
+  console.log(dim(`    cod is a number in both: current ${now.data.cod}, forecast ${forecast.data.cod}`))
+  const zip = await weather.current({ zip: '94040', country: 'us' }, { units: 'imperial' })
+  report("current({ zip: '94040', country: 'us' })", zip, `${zip.data.name}: ${zip.data.main.temp} °F`)
+  await expectError("current('Atlantis')", () => weather.current('Atlantis'))
+  if (replica) {
+    await expectError('a wrong API key', () =>
+      openWeatherMap({ apiKey: 'not-a-key', baseUrl: replica.url }).current('Paris'),
+    )
+  }
+}
+
+const replica = live ? undefined : await startReplica()
+console.log(
+  live
+    ? 'ply demo against the real GitHub and OpenWeatherMap APIs'
+    : `ply demo against the embedded replica at ${replica?.url} (npm run demo -- --live for the real APIs)`,
+)
+console.log(dim(`  ${'call'.padEnd(44)}  status  cache        attempts         time`))
+const gh = github({
+  token: live ? process.env.GITHUB_TOKEN : REPLICA_TOKEN,
+  baseUrl: replica?.url,
+  userAgent: 'ply-demo',
+  onRetry,
+  onLimited,
+})
+const apiKey = live ? process.env.OPENWEATHER_API_KEY : REPLICA_KEY
+try {
+  await githubTour(gh, replica)
+  if (apiKey) {
+    const weather = openWeatherMap({ apiKey, units: 'metric', baseUrl: replica?.url, onRetry, onLimited })
+    await weatherTour(weather, replica)
+    await weather.close()
+  } else {
+    console.log('\nOpenWeatherMap: skipped, set OPENWEATHER_API_KEY to run it against the real API')
+  }
+} catch (error) {
+  if (error instanceof AuthError && live) console.error('\nGitHub refused GITHUB_TOKEN; unset it to go anonymous')
+  throw error
 } finally {
-  await server.close()
+  await gh.close()
+  await replica?.close()
 }

@@ -4,4 +4,5 @@
  * @module
  */
 export * from './github/index.ts'
-export type { Closable, PresetOptions, PresetRedisOptions } from './shared/options.ts'
+export * from './openweathermap/index.ts'
+export type { Closable, PresetCallOptions, PresetOptions, PresetRedisOptions } from './shared/options.ts'

@@ -3,7 +3,7 @@ import { type BodyParseOptions, fromBytes, parseBody, readBytes, validate } from
 import type { CacheStatus, Context } from './context.ts'
 import { attemptBudget } from './deadline.ts'
 import { HttpError } from './errors.ts'
-import { summarize } from './redact.ts'
+import { redactUrl, summarize } from './redact.ts'
 
 /** What a call resolves to: the response's metadata and its parsed body. */
 export interface ApiResponse<T = unknown> {
@@ -15,7 +15,7 @@ export interface ApiResponse<T = unknown> {
   readonly headers: Headers
   /** The parsed body: JSON as a value, text as a string, other types as bytes, empty as `undefined`. */
   readonly data: T
-  /** The URL that answered (after redirects). */
+  /** The URL that answered (after redirects), with secret query parameters and userinfo masked. */
   readonly url: string
   /** Time from the call to the parsed body, in milliseconds, waits and retries included. */
   readonly elapsedMs: number
@@ -78,10 +78,18 @@ export function apiResponseOf<T>(ctx: Context, response: Response, data: T, star
     ok: response.ok,
     headers: response.headers,
     data,
-    url: response.url || ctx.request.peekUrl().href,
+    url: publicUrl(response.url || ctx.request.peekUrl().href),
     elapsedMs: performance.now() - startedAt,
     attempts: ctx.attempts,
     fromCache: cacheStatus === 'hit' || cacheStatus === 'stale' || cacheStatus === 'revalidated',
     cacheStatus,
   }
+}
+
+/**
+ * A URL as a caller may see and log it: secrets masked. Most URLs have no query, userinfo or
+ * fragment, and are returned as they are without being parsed.
+ */
+function publicUrl(url: string): string {
+  return url.includes('?') || url.includes('@') || url.includes('#') ? redactUrl(url) : url
 }

@@ -1,5 +1,5 @@
 import type { Endpoints } from '@octokit/types'
-import type { RequestOptions } from '../../src/index.ts'
+import type { PresetCallOptions } from '../shared/options.ts'
 
 /** A route of GitHub's REST API as its documentation writes it: `'GET /repos/{owner}/{repo}'`. */
 export type GitHubRoute = keyof Endpoints
@@ -23,7 +23,7 @@ export type ItemOf<D> = D extends readonly (infer E)[]
       : unknown
 
 /** A call's own options next to the route's parameters: headers, `signal`, `deadline`, `timeout`, … */
-export type GitHubCallOptions = Omit<RequestOptions, 'params' | 'query' | 'json' | 'form' | 'body' | 'schema'>
+export type GitHubCallOptions = PresetCallOptions
 
 /** The arguments after the route: parameters are required when the route has required ones. */
 export type RouteArgs<R extends string> = string extends R

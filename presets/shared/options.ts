@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import type Keyv from 'keyv'
 import type { LimitedEvent, MemoryStore, RetryEvent } from '../../middleware/index.ts'
-import type { FetchFunction } from '../../src/index.ts'
+import type { FetchFunction, RequestOptions } from '../../src/index.ts'
 
 /** Where a preset shares its rate limits and its cache with other processes. */
 export interface PresetRedisOptions {
@@ -42,3 +42,6 @@ export interface Closable {
   /** Closes what the preset opened (Redis connections); the process can then exit. */
   close(): Promise<void>
 }
+
+/** A preset call's own options: headers, `signal`, `deadline`, `timeout`, `cache`, `retry`, … (the preset builds the path, query and body). */
+export type PresetCallOptions = Omit<RequestOptions, 'params' | 'query' | 'json' | 'form' | 'body' | 'schema'>

@@ -75,10 +75,12 @@ describe('what each scheme puts on the wire', () => {
       .use(auth.apiKey({ header: 'X-API-Key' }, 'key-abc'))
       .get('/x')
     expect(api.requests.at(-1)?.headers['x-api-key']).toBe('key-abc')
-    await createClient({ baseUrl: api.url })
+    const response = await createClient({ baseUrl: api.url })
       .use(twice)
       .use(auth.apiKey({ query: 'appid' }, 'owm-key-1'))
       .get('/weather', { query: { q: 'London' } })
+    // The wire has the key; the response the caller holds (and may log) does not.
+    expect(response.url).toBe(`${api.url}/weather?q=London&appid=[REDACTED]`)
     expect(api.requests.slice(-2).map((r) => r.url)).toEqual([
       '/weather?q=London&appid=owm-key-1',
       '/weather?q=London&appid=owm-key-1',

@@ -1,0 +1,145 @@
+import {
+  auth,
+  cache,
+  dedupe,
+  parse,
+  type Quota,
+  type RateLimitMiddleware,
+  rateLimit,
+  retry,
+} from '../../middleware/index.ts'
+import { type ApiResponse, type Client, createClient } from '../../src/index.ts'
+import { presetRedis, type ResolvedRedis, tagOf } from '../shared/redis.ts'
+import { withNumericCod } from './cod.ts'
+import { openWeatherMapErrorOf } from './errors.ts'
+import {
+  checkLang,
+  checkOpenWeatherMapOptions,
+  checkUnits,
+  OPENWEATHERMAP_DEFAULTS,
+  type OpenWeatherMapOptions,
+  type Units,
+} from './options.ts'
+import { type Place, placeQuery } from './place.ts'
+import type { CurrentWeather, Forecast, WeatherCallOptions } from './types.ts'
+
+export { OpenWeatherMapError, type OpenWeatherMapErrorBody } from './errors.ts'
+export type { OpenWeatherMapOptions, Units } from './options.ts'
+export type { Place, PlaceQuery } from './place.ts'
+export type * from './types.ts'
+
+/**
+ * The statuses the preset retries: not 429. OpenWeatherMap answers a spent per-minute quota
+ * with 429 and no `Retry-After`, and the block lasts for the rest of the minute: a retry a
+ * second later would fail too. The limiter is what keeps calls under the plan.
+ */
+const RETRIED_STATUSES = [408, 425, 500, 502, 503, 504]
+
+/**
+ * An OpenWeatherMap client: ply's stack assembled for OpenWeatherMap's free-plan APIs (parse, a
+ * 10-minute cache, dedupe, retry, the plan's calls a minute, the key as `appid`), with typed
+ * current weather and 5 day / 3 hour forecast.
+ */
+export class OpenWeatherMap {
+  /** The ply client underneath, for `fetch`, `extend` or endpoints the methods do not cover. */
+  readonly client: Client
+  readonly #limiter: RateLimitMiddleware
+  readonly #redis: ResolvedRedis | undefined
+  readonly #units: Units
+  readonly #lang: string | undefined
+
+  constructor(options: OpenWeatherMapOptions) {
+    checkOpenWeatherMapOptions(options)
+    const baseUrl = options.baseUrl ?? OPENWEATHERMAP_DEFAULTS.baseUrl
+    this.#units = options.units ?? OPENWEATHERMAP_DEFAULTS.units
+    this.#lang = options.lang
+    this.client = createClient({ baseUrl, timeout: options.timeout, fetch: options.fetch })
+    const { apiKey } = options
+    this.#redis =
+      options.redis === undefined
+        ? undefined
+        : presetRedis(
+            options.redis,
+            'openWeatherMap',
+            `openweathermap:${new URL(baseUrl).host}:${typeof apiKey === 'string' ? tagOf(apiKey) : 'key'}`,
+          )
+    this.#limiter = rateLimit({
+      perMinute: options.perMinute ?? OPENWEATHERMAP_DEFAULTS.perMinute,
+      ...(this.#redis ? { redis: this.#redis.limiter } : {}),
+      ...(options.onLimited ? { onLimited: options.onLimited } : {}),
+    })
+    const store = options.cache ?? this.#redis?.store
+    this.client.use(parse())
+    if (options.cache !== false) {
+      // OpenWeatherMap sends no caching headers and updates its data at most every 10 minutes.
+      this.client.use(
+        cache({ ttl: OPENWEATHERMAP_DEFAULTS.ttl, ...(store === undefined || store === false ? {} : { store }) }),
+      )
+    }
+    this.client
+      .use(dedupe())
+      .use(
+        retry({
+          statuses: RETRIED_STATUSES,
+          ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+          ...options.retry,
+        }),
+      )
+      .use(this.#limiter)
+      .use(auth.apiKey({ query: 'appid' }, apiKey))
+  }
+
+  /**
+   * `GET /data/2.5/weather`: the weather now at `place`, in the call's units (else the
+   * preset's). Answers are cached for 10 minutes. Errors: `OpenWeatherMapError` (an
+   * `HttpError`; a 404 says `city not found`), `AuthError` for a rejected key,
+   * `RateLimitError` for a spent quota, `ConfigError` for a bad place (before any request).
+   */
+  current(place: Place, options?: WeatherCallOptions): Promise<ApiResponse<CurrentWeather>> {
+    return this.#get<CurrentWeather>('/data/2.5/weather', place, options, 'current()')
+  }
+
+  /**
+   * `GET /data/2.5/forecast`: 5 days in 3-hour steps at `place`, in the call's units (else the
+   * preset's). Cached and failing as `current()`.
+   */
+  forecast(place: Place, options?: WeatherCallOptions): Promise<ApiResponse<Forecast>> {
+    return this.#get<Forecast>('/data/2.5/forecast', place, options, 'forecast()')
+  }
+
+  /**
+   * What the last responses said about the quota (limit, remaining, reset). OpenWeatherMap
+   * itself sends no quota headers, so this stays empty unless a proxy in front of it does.
+   */
+  quota(): Quota {
+    return this.#limiter.quota()
+  }
+
+  /** Closes the Redis connections ply opened (shared limits and cache); nothing otherwise. */
+  async close(): Promise<void> {
+    await Promise.all([this.#limiter.close(), this.#redis?.close()])
+  }
+
+  async #get<T>(
+    path: string,
+    place: Place,
+    options: WeatherCallOptions | undefined,
+    where: string,
+  ): Promise<ApiResponse<T>> {
+    const { units = this.#units, lang = this.#lang, ...call } = options ?? {}
+    checkUnits(units, `openWeatherMap ${where}`)
+    checkLang(lang, `openWeatherMap ${where}`)
+    const query = { ...placeQuery(place), units, ...(lang === undefined ? {} : { lang }) }
+    try {
+      const response = await this.client.get<T>(path, { ...call, query })
+      return { ...response, data: withNumericCod(response.data) }
+    } catch (error) {
+      throw openWeatherMapErrorOf(error)
+    }
+  }
+}
+
+/** Creates an OpenWeatherMap client; see `OpenWeatherMap`. */
+export function openWeatherMap(options: OpenWeatherMapOptions): OpenWeatherMap {
+  return new OpenWeatherMap(options)
+}
