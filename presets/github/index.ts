@@ -1,13 +1,4 @@
-import {
-  auth,
-  cache,
-  dedupe,
-  parse,
-  type Quota,
-  type RateLimitMiddleware,
-  rateLimit,
-  retry,
-} from '../../middleware/index.ts'
+import { auth, dedupe, parse, type Quota, type RateLimitMiddleware, rateLimit, retry } from '../../middleware/index.ts'
 import {
   type ApiResponse,
   type Client,
@@ -16,7 +7,8 @@ import {
   type PaginateOptions,
   type RequestOptions,
 } from '../../src/index.ts'
-import { presetRedis, type ResolvedRedis, tagOf } from '../shared/redis.ts'
+import { presetStorage } from '../shared/cache.ts'
+import { type ResolvedRedis, tagOf } from '../shared/redis.ts'
 import { githubErrorOf } from './errors.ts'
 import { checkGitHubOptions, GITHUB_DEFAULTS, type GitHubOptions } from './options.ts'
 import { parseRoute, placeParams } from './route.ts'
@@ -79,14 +71,9 @@ export class GitHub {
     const maxWait = options.maxWait ?? GITHUB_DEFAULTS.maxWait
     const origin = new URL(baseUrl)
     const basePath = origin.pathname.replace(/\/$/, '')
-    this.#redis =
-      options.redis === undefined
-        ? undefined
-        : presetRedis(
-            options.redis,
-            'github',
-            `github:${origin.host}:${typeof token === 'string' ? tagOf(token) : token ? 'token' : 'anonymous'}`,
-          )
+    const tokenTag = typeof token === 'string' ? tagOf(token) : token ? 'token' : 'anonymous'
+    const storage = presetStorage(options, 'github', () => `github:${origin.host}:${tokenTag}`)
+    this.#redis = storage.redis
     this.#limiter = rateLimit({
       concurrency: options.concurrency ?? GITHUB_DEFAULTS.concurrency,
       maxWait,
@@ -104,9 +91,8 @@ export class GitHub {
       ...(this.#redis ? { redis: this.#redis.limiter } : {}),
       ...(options.onLimited ? { onLimited: options.onLimited } : {}),
     })
-    const store = options.cache ?? this.#redis?.store
     this.client.use(parse())
-    if (options.cache !== false) this.client.use(cache(store === undefined || store === false ? {} : { store }))
+    if (storage.cache) this.client.use(storage.cache)
     this.client
       .use(dedupe())
       .use(

@@ -1,15 +1,7 @@
-import {
-  auth,
-  cache,
-  dedupe,
-  parse,
-  type Quota,
-  type RateLimitMiddleware,
-  rateLimit,
-  retry,
-} from '../../middleware/index.ts'
+import { auth, dedupe, parse, type Quota, type RateLimitMiddleware, rateLimit, retry } from '../../middleware/index.ts'
 import { type ApiResponse, type Client, createClient } from '../../src/index.ts'
-import { presetRedis, type ResolvedRedis, tagOf } from '../shared/redis.ts'
+import { presetStorage } from '../shared/cache.ts'
+import { type ResolvedRedis, tagOf } from '../shared/redis.ts'
 import { withNumericCod } from './cod.ts'
 import { openWeatherMapErrorOf } from './errors.ts'
 import {
@@ -55,27 +47,24 @@ export class OpenWeatherMap {
     this.#lang = options.lang
     this.client = createClient({ baseUrl, timeout: options.timeout, fetch: options.fetch })
     const { apiKey } = options
-    this.#redis =
-      options.redis === undefined
-        ? undefined
-        : presetRedis(
-            options.redis,
-            'openWeatherMap',
-            `openweathermap:${new URL(baseUrl).host}:${typeof apiKey === 'string' ? tagOf(apiKey) : 'key'}`,
-          )
+    const keyTag = typeof apiKey === 'string' ? tagOf(apiKey) : 'key'
+    // OpenWeatherMap sends no caching headers and updates its data at most every 10 minutes.
+    const storage = presetStorage(
+      options,
+      'openWeatherMap',
+      () => `openweathermap:${new URL(baseUrl).host}:${keyTag}`,
+      {
+        ttl: OPENWEATHERMAP_DEFAULTS.ttl,
+      },
+    )
+    this.#redis = storage.redis
     this.#limiter = rateLimit({
       perMinute: options.perMinute ?? OPENWEATHERMAP_DEFAULTS.perMinute,
       ...(this.#redis ? { redis: this.#redis.limiter } : {}),
       ...(options.onLimited ? { onLimited: options.onLimited } : {}),
     })
-    const store = options.cache ?? this.#redis?.store
     this.client.use(parse())
-    if (options.cache !== false) {
-      // OpenWeatherMap sends no caching headers and updates its data at most every 10 minutes.
-      this.client.use(
-        cache({ ttl: OPENWEATHERMAP_DEFAULTS.ttl, ...(store === undefined || store === false ? {} : { store }) }),
-      )
-    }
+    if (storage.cache) this.client.use(storage.cache)
     this.client
       .use(dedupe())
       .use(
