@@ -19,10 +19,16 @@ export interface RunningScript {
 
 /**
  * Runs a TypeScript script under this Node (which runs `.ts` directly), collecting its output.
- * It is killed after `limitMs`, so a script that would hang fails its test instead.
+ * It is killed after `limitMs`, so a script that would hang fails its test instead. `env`
+ * replaces the child's environment (default: this process's).
  */
-export function startScript(script: string, args: readonly string[], limitMs: number): RunningScript {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+export function startScript(
+  script: string,
+  args: readonly string[],
+  limitMs: number,
+  env?: NodeJS.ProcessEnv | undefined,
+): RunningScript {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) })
   let stdout = ''
   let stderr = ''
   const listeners: ((stdout: string) => void)[] = []
@@ -36,7 +42,8 @@ export function startScript(script: string, args: readonly string[], limitMs: nu
   const started = performance.now()
   const exited = new Promise<ScriptExit>((resolve) => {
     const guard = setTimeout(() => child.kill('SIGKILL'), limitMs)
-    child.on('exit', (code) => {
+    // 'close', not 'exit': only then has all of the child's output been read.
+    child.on('close', (code) => {
       clearTimeout(guard)
       resolve({ code, stdout, stderr, ms: performance.now() - started })
     })

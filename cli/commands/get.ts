@@ -1,0 +1,39 @@
+import { auth, cache, dedupe, parse, retry } from '../../middleware/index.ts'
+import { createClient } from '../../src/index.ts'
+import { CACHE_MODE, type CommandContext, MAX_WAIT_MS, waitReporters } from './context.ts'
+import type { GetCommand } from './get-args.ts'
+
+/**
+ * Runs `ply get`: a plain ply client with `parse`, the cache (when there is one), `dedupe`,
+ * `retry` and, with `--bearer`, `auth.bearer`, sends one request and prints its body. With
+ * `--raw` a JSON body is printed exactly as the server sent it (and a body that is not the JSON
+ * it claims to be is printed as text rather than failing).
+ */
+export async function runGet(command: GetCommand, ctx: CommandContext): Promise<void> {
+  let jsonText: string | undefined
+  const parseJson = (text: string): unknown => {
+    try {
+      const value: unknown = JSON.parse(text)
+      jsonText = text
+      return value
+    } catch (error) {
+      if (ctx.global.raw) return text
+      throw error
+    }
+  }
+  const { onRetry } = waitReporters(ctx.log)
+  const client = createClient({
+    ...(ctx.global.baseUrl ? { baseUrl: ctx.global.baseUrl } : {}),
+    headers: { 'user-agent': 'ply-cli' },
+  }).use(parse({ parseJson }))
+  if (ctx.store) client.use(cache({ store: ctx.store }))
+  client.use(dedupe()).use(retry({ maxRetryAfter: MAX_WAIT_MS, onRetry }))
+  if (command.bearer !== undefined) client.use(auth.bearer(command.bearer))
+  const response = await client.request(command.method, command.url, {
+    headers: command.headers.map(([name, value]) => [name, value]),
+    cache: CACHE_MODE,
+    ...(command.json ? { json: command.json.value } : {}),
+  })
+  ctx.log.response(command.method, response)
+  ctx.output.print(response.data, jsonText)
+}

@@ -1,0 +1,29 @@
+import { openWeatherMap } from '../../presets/index.ts'
+import { openWeatherKey } from '../credentials.ts'
+import { CACHE_MODE, type CommandContext, waitReporters } from './context.ts'
+import type { WeatherCommand } from './weather-args.ts'
+
+/**
+ * Runs `ply weather` through the OpenWeatherMap preset. The key is checked first: without one
+ * the command stops (exit 3) with how to get one, before anything is built.
+ */
+export async function runWeather(command: WeatherCommand, ctx: CommandContext): Promise<void> {
+  const apiKey = openWeatherKey(ctx.global, ctx.env)
+  const owm = openWeatherMap({
+    apiKey,
+    cache: ctx.store ?? false,
+    ...(ctx.global.baseUrl ? { baseUrl: ctx.global.baseUrl } : {}),
+    ...(command.units ? { units: command.units } : {}),
+    ...(command.lang ? { lang: command.lang } : {}),
+    ...waitReporters(ctx.log),
+  })
+  try {
+    const response = command.forecast
+      ? await owm.forecast(command.place, { cache: CACHE_MODE })
+      : await owm.current(command.place, { cache: CACHE_MODE })
+    ctx.log.response('GET', response)
+    ctx.output.print(response.data)
+  } finally {
+    await owm.close()
+  }
+}

@@ -1,0 +1,61 @@
+import { EXIT, MissingCredentialError, UsageError } from './errors.ts'
+
+/** How a failed run ends: its exit code and the one line for stderr (without the `ply: ` prefix). */
+export interface Failure {
+  readonly code: number
+  readonly message: string
+}
+
+/**
+ * The exit code and message for an error: 2 for usage errors (`UsageError`, the library's
+ * `ConfigError`) with a hint to run `ply --help`; 3 for authentication (`AuthError`, a 401, a
+ * missing key); 4 for rate limits (`RateLimitError`, a 429), saying when the limit resets; 1
+ * for everything else (an API error, a network failure, a timeout, a body that does not
+ * parse). Messages pass the library's redaction of registered secrets. The library is loaded
+ * only for errors that can come from it, so usage errors are reported fast.
+ */
+export async function failureOf(error: unknown, now = Date.now()): Promise<Failure> {
+  if (error instanceof UsageError) return { code: EXIT.usage, message: `${error.message} (run 'ply --help')` }
+  if (error instanceof MissingCredentialError) return { code: EXIT.auth, message: error.message }
+  const { AuthError, ConfigError, HttpError, PlyError, RateLimitError, redactText } = await import('../src/index.ts')
+  const failure = (code: number, message: string): Failure => ({ code, message: redactText(message) })
+  if (error instanceof ConfigError) return failure(EXIT.usage, `${error.message} (run 'ply --help')`)
+  if (error instanceof AuthError) return failure(EXIT.auth, error.message)
+  if (error instanceof RateLimitError) return failure(EXIT.rateLimited, withReset(error.message, error.resetAt, now))
+  if (error instanceof HttpError) {
+    const message = withServerMessage(error.message, error.data)
+    // `ply get` has no preset to map statuses: a 401 is still an authentication failure, a 429 a limit.
+    if (error.status === 401) return failure(EXIT.auth, message)
+    if (error.status === 429)
+      return failure(EXIT.rateLimited, withReset(message, retryAfterOf(error.headers, now), now))
+    return failure(EXIT.failure, message)
+  }
+  if (error instanceof PlyError) return failure(EXIT.failure, error.message)
+  const text = error instanceof Error ? error.message : String(error)
+  return failure(EXIT.failure, `unexpected error: ${text}`)
+}
+
+/** The message, with the `message` field of a JSON error body when the message lacks it. */
+function withServerMessage(message: string, data: unknown): string {
+  const said =
+    typeof data === 'object' && data !== null && 'message' in data && typeof data.message === 'string'
+      ? (data.message.trim().split(/\r?\n/)[0] ?? '')
+      : ''
+  return said && !message.includes(said) ? `${message}: ${said}` : message
+}
+
+function withReset(message: string, resetAt: Date | undefined, now: number): string {
+  if (resetAt === undefined || Number.isNaN(resetAt.getTime())) return message
+  const minutes = Math.max(1, Math.round((resetAt.getTime() - now) / 60_000))
+  const when = minutes === 1 ? 'in about a minute' : `in ${minutes} minutes`
+  const iso = resetAt.toISOString()
+  return message.includes(iso) ? `${message}; try again ${when}` : `${message}; the limit resets at ${iso} (${when})`
+}
+
+function retryAfterOf(headers: Headers, now: number): Date | undefined {
+  const value = headers.get('retry-after')?.trim()
+  if (!value) return undefined
+  if (/^\d+$/.test(value)) return new Date(now + Number(value) * 1000)
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? undefined : date
+}

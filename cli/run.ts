@@ -1,0 +1,34 @@
+import type { GlobalOptions } from './args.ts'
+import { type DiskCache, openCache } from './cache.ts'
+import { resolveCacheDir } from './cache-dir.ts'
+import { type Command, runCommand } from './commands/index.ts'
+import { Log, type OutStream } from './log.ts'
+import { Output } from './output.ts'
+import { registerSecrets } from './secrets.ts'
+
+/** Where a run reads and writes: the process's streams and environment, or a test's. */
+export interface Io {
+  readonly stdout: OutStream
+  readonly stderr: OutStream
+  readonly env: NodeJS.ProcessEnv
+}
+
+/**
+ * Runs a checked command: registers its credentials for redaction, opens the persistent cache
+ * (unless `--no-cache`), runs the command and closes the cache, also when the command fails.
+ * Errors are thrown for the caller to report.
+ */
+export async function execute(global: GlobalOptions, command: Command, io: Io): Promise<void> {
+  registerSecrets(global, command, io.env)
+  const log = new Log(io.stderr, global.verbose)
+  let cache: DiskCache | undefined
+  try {
+    // Before any preset or auth middleware is built: they hash credential scopes with its key.
+    if (!global.noCache) cache = await openCache(resolveCacheDir(global.cacheDir, io.env), (note) => log.line(note))
+    const output = new Output(io.stdout, global.raw)
+    await runCommand(command, { global, env: io.env, store: cache?.store, output, log })
+  } finally {
+    log.endProgress()
+    await cache?.close()
+  }
+}
