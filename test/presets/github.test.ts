@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import nock from 'nock'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { GitHubError, github } from '../../presets/index.ts'
 import { AuthError, ConfigError, HttpError, RateLimitError } from '../../src/index.ts'
 
@@ -231,6 +231,17 @@ describe('github() errors', () => {
     expect(waits).toEqual([60_000, 120_000])
     expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(60_000)
     expect((times[2] ?? 0) - (times[1] ?? 0)).toBeGreaterThanOrEqual(120_000)
+  })
+
+  it('types known routes from GitHub’s OpenAPI description', () => {
+    const gh = client()
+    const typed = () => gh.request('GET /repos/{owner}/{repo}', { owner: 'o', repo: 'r' })
+    expectTypeOf<Awaited<ReturnType<typeof typed>>['data']['stargazers_count']>().toEqualTypeOf<number>()
+    // @ts-expect-error: owner and repo are required by the route
+    const missing = () => gh.request('GET /repos/{owner}/{repo}', { owner: 'o' })
+    const unknown = () => gh.request('GET /not/in/the/description')
+    expectTypeOf<Awaited<ReturnType<typeof unknown>>['data']>().toEqualTypeOf<unknown>()
+    expect([typed, missing, unknown].every((call) => typeof call === 'function')).toBe(true)
   })
 
   it('checks its options', () => {
