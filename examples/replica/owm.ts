@@ -138,6 +138,20 @@ function placeOf(url: URL): Place | { status: number; body: unknown } {
   return { status: 400, body: badRequest('Nothing to geocode') }
 }
 
+/** The `main` block of a sample, in `units`. */
+function mainOf(sample: Sample, units: Units) {
+  return {
+    temp: temperature(sample.temp, units),
+    feels_like: temperature(sample.feelsLike, units),
+    temp_min: temperature(sample.tempMin, units),
+    temp_max: temperature(sample.tempMax, units),
+    pressure: sample.pressure,
+    humidity: sample.humidity,
+    sea_level: sample.seaLevel,
+    grnd_level: sample.grndLevel,
+  }
+}
+
 function weatherEntry(sample: Sample, daytime: boolean, lang: string | null) {
   return {
     id: sample.condition.id,
@@ -159,16 +173,7 @@ function currentWeather(place: Place, url: URL): unknown {
     coord: place.coord,
     weather: [weatherEntry(sample, isDaytime(city, now), lang)],
     base: 'stations',
-    main: {
-      temp: temperature(sample.temp, units),
-      feels_like: temperature(sample.feelsLike, units),
-      temp_min: temperature(sample.tempMin, units),
-      temp_max: temperature(sample.tempMax, units),
-      pressure: sample.pressure,
-      humidity: sample.humidity,
-      sea_level: sample.seaLevel,
-      grnd_level: sample.grndLevel,
-    },
+    main: mainOf(sample, units),
     visibility: sample.visibility,
     wind: { speed: speed(sample.windSpeed, units), deg: sample.windDeg, gust: speed(sample.windGust, units) },
     ...(sample.rain > 0 ? { rain: { '1h': sample.rain } } : {}),
@@ -209,17 +214,7 @@ function forecast(place: Place, url: URL): unknown {
     const daytime = isDaytime(city, at)
     return {
       dt: at / 1000,
-      main: {
-        temp: temperature(sample.temp, units),
-        feels_like: temperature(sample.feelsLike, units),
-        temp_min: temperature(sample.tempMin, units),
-        temp_max: temperature(sample.tempMax, units),
-        pressure: sample.pressure,
-        sea_level: sample.seaLevel,
-        grnd_level: sample.grndLevel,
-        humidity: sample.humidity,
-        temp_kf: i < 8 ? round(sample.tempMax - sample.tempMin - 1, 2) : 0,
-      },
+      main: { ...mainOf(sample, units), temp_kf: i < 8 ? round(sample.tempMax - sample.tempMin - 1, 2) : 0 },
       weather: [weatherEntry(sample, daytime, lang)],
       clouds: { all: sample.clouds },
       wind: { speed: speed(sample.windSpeed, units), deg: sample.windDeg, gust: speed(sample.windGust, units) },
