@@ -1,8 +1,9 @@
 import { inspect } from 'node:util'
 import nock from 'nock'
-import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest'
+import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
 import { GitHubError, github } from '../../presets/index.ts'
 import { AuthError, ConfigError, HttpError, RateLimitError } from '../../src/index.ts'
+import { useNock } from '../support/nock.ts'
 
 // Response shapes as GitHub documents them (docs.github.com/rest), trimmed to what is asserted.
 const API = 'https://api.github.com'
@@ -10,17 +11,9 @@ const TOKEN = 'ghp_nocktoken1234567890abcdefghij'
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' }
 const octocat = { login: 'octocat', id: 1, type: 'User', name: 'monalisa octocat', public_repos: 2 }
 
-beforeAll(() => {
-  nock.disableNetConnect()
-  nock.enableNetConnect('127.0.0.1')
-})
+useNock()
 afterEach(() => {
-  nock.cleanAll()
   vi.useRealTimers()
-})
-afterAll(() => {
-  nock.enableNetConnect()
-  nock.restore()
 })
 
 /** A GitHub client with no cache, so that every call reaches nock. */
@@ -201,6 +194,41 @@ describe('github() errors', () => {
     const next = await gh.getUser('octocat', { deadline: 5_000 }).catch((e: unknown) => e)
     expect(next).toBeInstanceOf(RateLimitError)
     expect(gh.quota().remaining).toBe(0)
+  })
+
+  it('a secondary limit with Retry-After waits that long, and holds the other requests meanwhile', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })
+    const arrivals: [string, number][] = []
+    const scope = nock(API)
+      .get('/users/octocat')
+      .reply(() => {
+        arrivals.push(['octocat', Date.now()])
+        return [403, { message: 'You have exceeded a secondary rate limit.' }, { ...JSON_HEADERS, 'retry-after': '30' }]
+      })
+      .get('/users/octocat')
+      .reply(() => {
+        arrivals.push(['octocat', Date.now()])
+        return [200, octocat, JSON_HEADERS]
+      })
+      .get('/users/torvalds')
+      .reply(() => {
+        arrivals.push(['torvalds', Date.now()])
+        return [200, { ...octocat, login: 'torvalds' }, JSON_HEADERS]
+      })
+    const waits: number[] = []
+    const gh = client({ onRetry: (event) => waits.push(event.delayMs) })
+    const first = gh.getUser('octocat')
+    await vi.advanceTimersByTimeAsync(10)
+    for (let i = 0; i < 20 && arrivals.length === 0; i++) await vi.advanceTimersByTimeAsync(10)
+    const second = gh.getUser('torvalds')
+    for (let i = 0; i < 100 && arrivals.length < 3; i++) await vi.advanceTimersByTimeAsync(1_000)
+    await Promise.all([first, second])
+    expect(scope.isDone()).toBe(true)
+    expect(waits).toEqual([30_000])
+    const started = arrivals[0]?.[1] ?? 0
+    // The retry waited 30 s, and the limiter held the other user's request as long.
+    expect(arrivals.map(([name]) => name).sort()).toEqual(['octocat', 'octocat', 'torvalds'])
+    for (const [, at] of arrivals.slice(1)) expect(at - started).toBeGreaterThanOrEqual(30_000)
   })
 
   it('a secondary limit without Retry-After waits 60 s, then longer, as GitHub asks', async () => {

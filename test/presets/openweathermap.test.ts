@@ -1,7 +1,7 @@
 import { setTimeout as realWait } from 'node:timers/promises'
 import { inspect } from 'node:util'
 import nock from 'nock'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Replica, startReplica } from '../../examples/replica/index.ts'
 import { type LimitedEvent, MemoryStore } from '../../middleware/index.ts'
 import {
@@ -12,6 +12,7 @@ import {
   type Place,
 } from '../../presets/index.ts'
 import { AuthError, ConfigError, HttpError, RateLimitError } from '../../src/index.ts'
+import { useNock } from '../support/nock.ts'
 import { busiestWindow } from '../support/windows.ts'
 
 // Response bodies as OpenWeatherMap documents them (openweathermap.org/current, /forecast5).
@@ -84,17 +85,9 @@ const zoccaForecast = {
   },
 }
 
-beforeAll(() => {
-  nock.disableNetConnect()
-  nock.enableNetConnect('127.0.0.1')
-})
+useNock()
 afterEach(() => {
-  nock.cleanAll()
   vi.useRealTimers()
-})
-afterAll(() => {
-  nock.enableNetConnect()
-  nock.restore()
 })
 
 /** An OpenWeatherMap client with no cache, so that every call reaches nock. */

@@ -1,18 +1,9 @@
 import nock from 'nock'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createClient, HttpError } from '../../src/index.ts'
+import { useNock } from '../support/nock.ts'
 
-beforeAll(() => {
-  nock.disableNetConnect()
-  nock.enableNetConnect('127.0.0.1')
-})
-afterEach(() => {
-  nock.cleanAll()
-})
-afterAll(() => {
-  nock.enableNetConnect()
-  nock.restore()
-})
+useNock()
 
 describe('a remote API behind a base path (nock)', () => {
   it('keeps the base path and sends the query and headers', async () => {
