@@ -21,6 +21,7 @@ export {
   type MemoryStoreOptions,
 } from './cache/index.ts'
 export { type DedupeMiddleware, type DedupeOptions, dedupe, dedupeKey } from './dedupe/index.ts'
+export { type LogEntry, type LogLevel, type LogOptions, lineOf, log, type StructuredLogger } from './log.ts'
 export { type ParseOptions, parse } from './parse.ts'
 export {
   type LimitedEvent,
@@ -39,3 +40,4 @@ export {
   type RetryOptions,
   retry,
 } from './retry/index.ts'
+export { type TracingOptions, tracing } from './tracing.ts'

@@ -8,7 +8,8 @@ import {
   PlyRequest,
   type RequestOptions,
 } from './context.ts'
-import { ConfigError, PlyError } from './errors.ts'
+import { ConfigError, HttpError, PlyError } from './errors.ts'
+import { type CallEvents, ClientEmitter, type ClientEventName, type ClientListener, SILENT } from './events.ts'
 import { applyHeaders } from './headers.ts'
 import { type Paginated, type PaginateOptions, paginate } from './paginate.ts'
 import type { RedirectOptions } from './redirect.ts'
@@ -71,6 +72,7 @@ export class Client {
   readonly #timeout: number | false
   readonly #middlewares: Middleware[]
   readonly #transport: Transport
+  readonly #emitter = new ClientEmitter()
   #stack: Middleware | undefined
   /** The innermost step: the transport, for whichever context reaches it. */
   readonly #last = (ctx: Context | undefined): Promise<void> => {
@@ -93,6 +95,24 @@ export class Client {
     assertMiddleware(middleware, 'use()')
     this.#middlewares.push(middleware)
     this.#stack = undefined
+    return this
+  }
+
+  /**
+   * Listens to an event of this client's calls: `request` (a call starts), `response` (it
+   * settles, with a status or an error), `retry`, `rateLimited` and `cacheHit` (what the
+   * middlewares did). A child from `extend()` starts without listeners. A listener that
+   * throws does not fail the call; its error surfaces as an uncaught exception.
+   */
+  on<K extends ClientEventName>(name: K, listener: ClientListener<K>): this {
+    if (typeof listener !== 'function') throw new ConfigError(`on('${name}'): the listener must be a function`)
+    this.#emitter.on(name, listener)
+    return this
+  }
+
+  /** Removes a listener added with `on()`. */
+  off<K extends ClientEventName>(name: K, listener: ClientListener<K>): this {
+    this.#emitter.off(name, listener)
     return this
   }
 
@@ -182,7 +202,9 @@ export class Client {
       signal,
       options,
     })
-    return this.#run(this.#context(request, true))
+    const ctx = this.#context(request, true)
+    if (ctx.events === SILENT) return this.#run(ctx)
+    return reported(ctx, performance.now(), () => this.#run(ctx))
   }
 
   /**
@@ -211,9 +233,21 @@ export class Client {
     return new Client({ ...this.#options, ...given, headers }, this.#middlewares)
   }
 
-  async #call<R>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<R>> {
+  #call<R>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<R>> {
     const startedAt = performance.now()
-    const ctx = this.#context(this.#buildRequest(method, path, options), false, options.deadline)
+    let ctx: Context
+    try {
+      ctx = this.#context(this.#buildRequest(method, path, options), false, options.deadline)
+    } catch (error) {
+      // Bad input rejects the call's promise, as any other failure does, rather than throwing.
+      return Promise.reject(error)
+    }
+    if (ctx.events === SILENT) return this.#answer(ctx, options, startedAt)
+    return reported(ctx, startedAt, () => this.#answer<R>(ctx, options, startedAt))
+  }
+
+  /** Runs the stack for a call and turns its response into an `ApiResponse` or an `HttpError`. */
+  async #answer<R>(ctx: Context, options: RequestOptions, startedAt: number): Promise<ApiResponse<R>> {
     const response = await this.#run(ctx)
     const data = ctx.parsed ? ctx.parsed.data : await parseResponse(ctx, response)
     if (!response.ok && (options.throwHttpErrors ?? this.#options.throwHttpErrors ?? true)) {
@@ -242,6 +276,8 @@ export class Client {
   }
 
   #context(request: PlyRequest, raw: boolean, deadline?: number): Context {
+    // The URL as the call was made; the events redact it, and only when someone listens.
+    const events: CallEvents = this.#emitter.forCall(request.method, () => request.peekUrl())
     return {
       request,
       response: undefined,
@@ -251,6 +287,7 @@ export class Client {
       cacheStatus: 'bypass',
       raw,
       state: {},
+      events,
     }
   }
 
@@ -264,6 +301,36 @@ export class Client {
       )
     }
     return ctx.response
+  }
+}
+
+/**
+ * Runs a call with its `request` and `response` events around it; the `response` event
+ * reports an error as well as a status, and the call's outcome is passed on unchanged.
+ */
+async function reported<T extends { readonly status: number }>(
+  ctx: Context,
+  startedAt: number,
+  run: () => Promise<T>,
+): Promise<T> {
+  ctx.events.emit('request', {})
+  const done = (status: number | undefined, error: PlyError | undefined) =>
+    ctx.events.emit('response', {
+      status,
+      error,
+      durationMs: performance.now() - startedAt,
+      cacheStatus: ctx.cacheStatus,
+      attempts: ctx.attempts,
+      rateLimitWaitMs: ctx.state.rateLimitWaitMs ?? 0,
+    })
+  try {
+    const value = await run()
+    done(value.status, undefined)
+    return value
+  } catch (error) {
+    const failure = error instanceof PlyError ? error : new PlyError('the call failed', { cause: error })
+    done(failure instanceof HttpError ? failure.status : undefined, failure)
+    throw error
   }
 }
 

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { CallEvents } from './events.ts'
 
 /** How the response relates to the cache; `'bypass'` when no cache took part. */
 export type CacheStatus = 'hit' | 'miss' | 'revalidated' | 'stale' | 'bypass'
@@ -182,6 +183,11 @@ export interface ContextState {
    * puts it on the final error as `attemptCauses`.
    */
   attemptCauses?: unknown[]
+  /**
+   * Set by rate limiters: the milliseconds this call has waited for its turn so far, over
+   * all its attempts. `log()` and the `response` event report it.
+   */
+  rateLimitWaitMs?: number
   [key: string]: unknown
 }
 
@@ -206,6 +212,11 @@ export interface Context {
   readonly raw: boolean
   /** Scratch space shared by the middlewares of this call. */
   readonly state: ContextState
+  /**
+   * Reports what a middleware did to the client's listeners (`client.on('retry', …)`):
+   * `ctx.events.emit('retry', { attempt, delayMs })`. Does nothing when nobody listens.
+   */
+  readonly events: CallEvents
 }
 
 /**
@@ -250,5 +261,7 @@ export function detachContext(ctx: Context): Context {
     cacheStatus: 'bypass',
     raw: ctx.raw,
     state,
+    // The background work still belongs to the call that started it; its listeners hear it.
+    events: ctx.events,
   }
 }

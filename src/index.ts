@@ -46,6 +46,20 @@ export {
   type RequestSummary,
   TimeoutError,
 } from './errors.ts'
+export {
+  type CacheHitEvent,
+  type CallEvent,
+  type CallEvents,
+  type ClientEventName,
+  type ClientEvents,
+  type ClientListener,
+  type EventDetail,
+  type RateLimitedEvent,
+  type RequestEvent,
+  type ResponseEvent,
+  type RetryingEvent,
+  SILENT,
+} from './events.ts'
 export { describeFailure, systemCode } from './failure.ts'
 export { isConditional } from './headers.ts'
 export { type NextPage, nextLink, type Paginated, type PaginateOptions } from './paginate.ts'

@@ -143,9 +143,15 @@ function acceptsStale(directives: Directives, staleness: number): boolean {
   return limit === null || staleness <= (limit ?? 0)
 }
 
-function serve(ctx: Context, entry: StoredResponse, now: number, status: CacheStatus): void {
+function serve(
+  ctx: Context,
+  entry: StoredResponse,
+  now: number,
+  status: Exclude<CacheStatus, 'miss' | 'bypass'>,
+): void {
   ctx.response = replay(entry, now)
   ctx.cacheStatus = status
+  ctx.events.emit('cacheHit', { cacheStatus: status })
 }
 
 /** `only-if-cached` with nothing stored: 504, as RFC 9111 §5.2.1.7 says. */

@@ -76,12 +76,17 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
   const middleware = async (ctx: Context, next: () => Promise<void>): Promise<void> => {
     const name = options.group?.(ctx) ?? DEFAULT_GROUP
     const gate = gateFor(name)
-    const ticket = gate.tryStart() ?? (await waitTurn(gate, name, ctx, options))
+    const ticket = gate.tryStart() ?? (await waitedTurn(gate, name, ctx, options))
     ticket.depart()
     try {
       if (shared !== undefined && name === DEFAULT_GROUP) {
         const { signal } = ctx.request
-        await shared.schedule(next, signal === undefined ? {} : { signal })
+        const queuedAt = Gate.now()
+        const run = () => {
+          addWait(ctx, Gate.now() - queuedAt)
+          return next()
+        }
+        await shared.schedule(run, signal === undefined ? {} : { signal })
       } else {
         await next()
       }
@@ -97,6 +102,18 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
       await shared?.close()
     },
   })
+}
+
+/** `waitTurn`, adding the time waited to `ctx.state.rateLimitWaitMs`. */
+async function waitedTurn(gate: Gate, group: string, ctx: Context, options: RateLimitOptions): Promise<Ticket> {
+  const queuedAt = Gate.now()
+  const ticket = await waitTurn(gate, group, ctx, options)
+  addWait(ctx, Gate.now() - queuedAt)
+  return ticket
+}
+
+function addWait(ctx: Context, waitedMs: number): void {
+  if (waitedMs > 0) ctx.state.rateLimitWaitMs = (ctx.state.rateLimitWaitMs ?? 0) + waitedMs
 }
 
 /** Waits for the request's turn, or fails fast when the queue is full or the wait too long. */
@@ -122,6 +139,7 @@ function waitTurn(gate: Gate, group: string, ctx: Context, options: RateLimitOpt
     )
   }
   options.onLimited?.({ group, waitMs, reason: block.reason })
+  ctx.events.emit('rateLimited', { group, waitMs, reason: block.reason })
   const { signal } = ctx.request
   const priority = ctx.request.options.priority ?? 0
   return new Promise<Ticket>((resolve, reject) => {

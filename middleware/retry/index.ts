@@ -71,6 +71,13 @@ export function retry(options: RetryOptions = {}): Middleware {
             causes.push(causeOf(error, request))
             if (error instanceof RetryableResponse) await error.response.body?.cancel().catch(() => undefined)
             settings.onRetry?.({ attempt: attemptNumber, ...failureOf(error), delayMs: wait })
+            ctx.events.emit('retry', {
+              attempt: attemptNumber,
+              delayMs: wait,
+              ...(error instanceof RetryableResponse
+                ? { status: error.response.status }
+                : { error: error as PlyError }),
+            })
             await sleep(wait, ctx.request.signal, request)
             return true
           },

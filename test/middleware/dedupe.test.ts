@@ -11,6 +11,7 @@ import {
   HttpError,
   NetworkError,
   PlyRequest,
+  SILENT,
 } from '../../src/index.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
 
@@ -334,6 +335,7 @@ describe('the key', () => {
     deadline: undefined,
     attempts: 0,
     cacheStatus: 'bypass',
+    events: SILENT,
     raw: false,
     state: {},
     ...init,

@@ -1,0 +1,144 @@
+import {
+  type CacheStatus,
+  ConfigError,
+  type Context,
+  type Middleware,
+  PlyError,
+  redactText,
+  redactUrl,
+} from '../src/index.ts'
+
+/** The structured line `log()` writes for one call. */
+export interface LogEntry {
+  readonly method: string
+  /** The URL with passwords and secret query parameters masked. */
+  readonly url: string
+  /** The final status; `undefined` when the call failed without a response. */
+  readonly status: number | undefined
+  /** From the call's start in this middleware until it settled, rounded to 0.1 ms. */
+  readonly durationMs: number
+  readonly cacheStatus: CacheStatus
+  /** Transport calls made (0 when a cache or a shared call answered). */
+  readonly attempts: number
+  /** Milliseconds spent waiting for a rate limiter. */
+  readonly rateLimitWaitMs: number
+  /** `Name: message` of the error the call failed with, redacted; absent on success. */
+  readonly error?: string
+}
+
+/** The level a line is written at: `info` for 1xx–3xx, `warn` for 4xx–5xx, `error` when no response came. */
+export type LogLevel = 'info' | 'warn' | 'error'
+
+/**
+ * A structured logger in pino's (and bunyan's) shape: `logger.info(object, message)`. Pass
+ * a pino logger as it is.
+ */
+export interface StructuredLogger {
+  info(entry: LogEntry, message: string): void
+  warn?(entry: LogEntry, message: string): void
+  error?(entry: LogEntry, message: string): void
+  /** pino's: when it says a level is off, `log()` skips building the line. */
+  isLevelEnabled?(level: string): boolean
+}
+
+/** Options of `log()`. Without any, each line goes to `console` as text. */
+export interface LogOptions {
+  /** A structured logger (pino): gets the entry as an object and a one-line message. */
+  logger?: StructuredLogger | Console
+  /** Takes every line instead of a logger: the entry, its level and the one-line message. */
+  write?: (entry: LogEntry, level: LogLevel, message: string) => void
+}
+
+/**
+ * Writes one structured line per call: method, redacted URL, status, duration, cache status,
+ * attempts and rate-limit wait (and the error, when the call failed). Add it first, outermost,
+ * so that its line covers cache hits, every retry and every wait; placed further in, it sees
+ * only what reaches it.
+ *
+ * By default the line goes to `console` as text (`GET https://… 200 12.3 ms cache=miss
+ * attempts=1 wait=0 ms`); `{ logger: pino() }` gives pino the entry as an object with that
+ * text as the message; `{ write }` takes the line anywhere else.
+ */
+export function log(options: LogOptions = {}): Middleware {
+  const write = writerOf(options)
+  const enabled = enabledOf(options.logger)
+  return async (ctx, next) => {
+    const startedAt = performance.now()
+    try {
+      await next()
+    } catch (error) {
+      report(ctx, startedAt, error)
+      throw error
+    }
+    report(ctx, startedAt, undefined)
+  }
+
+  function report(ctx: Context, startedAt: number, error: unknown): void {
+    const level = levelOf(ctx.response?.status, error !== undefined)
+    if (!enabled(level)) return
+    const entry = entryOf(ctx, startedAt, error)
+    write(entry, level, lineOf(entry))
+  }
+}
+
+function entryOf(ctx: Context, startedAt: number, error: unknown): LogEntry {
+  const status = ctx.response?.status
+  const entry: LogEntry = {
+    method: ctx.request.method,
+    url: redactUrl(ctx.request.peekUrl()),
+    status,
+    durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+    cacheStatus: ctx.cacheStatus,
+    attempts: ctx.attempts,
+    rateLimitWaitMs: Math.round(ctx.state.rateLimitWaitMs ?? 0),
+  }
+  return error === undefined ? entry : { ...entry, error: describe(error) }
+}
+
+function describe(error: unknown): string {
+  const text =
+    error instanceof Error ? `${error instanceof PlyError ? error.name : 'Error'}: ${error.message}` : String(error)
+  return redactText(text)
+}
+
+function levelOf(status: number | undefined, failed: boolean): LogLevel {
+  if (status === undefined) return failed ? 'error' : 'info'
+  return status >= 400 || failed ? 'warn' : 'info'
+}
+
+/** The entry as one line of text: what a person reads in a console, and pino's `msg`. */
+export function lineOf(entry: LogEntry): string {
+  const status = entry.status === undefined ? 'no response' : String(entry.status)
+  const error = entry.error === undefined ? '' : ` error=${JSON.stringify(entry.error)}`
+  return `${entry.method} ${entry.url} ${status} ${entry.durationMs} ms cache=${entry.cacheStatus} attempts=${entry.attempts} wait=${entry.rateLimitWaitMs} ms${error}`
+}
+
+function writerOf(options: LogOptions): NonNullable<LogOptions['write']> {
+  const { logger, write } = options
+  if (write !== undefined && logger !== undefined) throw new ConfigError('log(): give a logger or write, not both')
+  if (write !== undefined) {
+    if (typeof write !== 'function') throw new ConfigError('log(): write must be a function (entry, level, message)')
+    return write
+  }
+  if (logger === undefined || logger === console) return consoleWriter
+  if (typeof logger !== 'object' || logger === null || typeof logger.info !== 'function') {
+    throw new ConfigError('log(): logger must have an info(entry, message) method, as pino has')
+  }
+  const structured = logger as StructuredLogger
+  return (entry, level, message) => {
+    const method = structured[level] ?? structured.info
+    method.call(structured, entry, message)
+  }
+}
+
+const consoleWriter: NonNullable<LogOptions['write']> = (_entry, level, message) => {
+  console[level](message)
+}
+
+/** Asks a pino-like logger whether a level is on; any other writer takes every line. */
+function enabledOf(logger: LogOptions['logger']): (level: LogLevel) => boolean {
+  if (logger === undefined || logger === console) return () => true
+  const check = (logger as StructuredLogger).isLevelEnabled
+  if (typeof check !== 'function') return () => true
+  return (level) => check.call(logger, level)
+}
