@@ -1,4 +1,4 @@
-import { type ApiResponse, redactText, redactUrl } from '../src/index.ts'
+import { redactText } from '../src/index.ts'
 
 /** A stream `ply` writes to: stdout or stderr. */
 export interface OutStream {
@@ -32,19 +32,14 @@ export class Log {
     }
   }
 
+  /** Whether `--verbose` was given. */
+  get verbose(): boolean {
+    return this.#verbose
+  }
+
   /** Prints `ply: <message>` only with `--verbose`. */
   detail(message: string): void {
     if (this.#verbose) this.line(message)
-  }
-
-  /** With `--verbose`: the method, the redacted URL, the status, what the cache did, attempts and time. */
-  response(method: string, response: ApiResponse<unknown>): void {
-    if (!this.#verbose) return
-    const attempts = `${response.attempts} attempt${response.attempts === 1 ? '' : 's'}`
-    const ms = `${Math.round(response.elapsedMs)} ms`
-    this.line(
-      `${method} ${redactUrl(response.url)} → ${response.status} (cache ${response.cacheStatus}, ${attempts}, ${ms})`,
-    )
   }
 
   /** Shows a progress line: rewritten in place on a terminal, one line per call otherwise. */

@@ -1,9 +1,9 @@
 // `npm run demo`: both presets through their full stacks against the embedded replica of the
-// GitHub and OpenWeatherMap APIs (./replica/), printing what each middleware did.
+// GitHub and OpenWeatherMap APIs (./replica/), printing what each middleware did as the
+// clients' events report it.
 // `npm run demo -- --live` talks to the real APIs with GITHUB_TOKEN / OPENWEATHER_API_KEY.
 // It uses the built package, exactly as an application would.
-import { type ApiResponse, AuthError, PlyError } from 'ply'
-import type { LimitedEvent, RetryEvent } from 'ply/middleware'
+import { type ApiResponse, AuthError, type Client, PlyError } from 'ply'
 import { type GitHub, github, type OpenWeatherMap, openWeatherMap } from 'ply/presets'
 import { type Replica, startReplica } from './replica/index.ts'
 
@@ -21,15 +21,46 @@ function report(what: string, response: ApiResponse<unknown>, note = ''): void {
   console.log(`  ${cells.join('  ')} ${dim(`${response.elapsedMs.toFixed(1).padStart(7)} ms`)}  ${note}`)
 }
 
-/** What the retry and rate-limit layers say while they work. */
-const onRetry = (event: RetryEvent) =>
+/** What the client's calls did, in sum, as its events told it. */
+interface Tally {
+  calls: number
+  sent: number
+  cacheHits: number
+  retries: number
+  waits: number
+}
+
+/**
+ * Listens to a client's events: prints each retry and rate-limit wait as it happens, and
+ * tallies calls, requests sent and cache hits for the tour's closing line.
+ */
+function watch(client: Client): Tally {
+  const tally: Tally = { calls: 0, sent: 0, cacheHits: 0, retries: 0, waits: 0 }
+  client.on('retry', (event) => {
+    tally.retries++
+    const what = event.status === undefined ? event.error?.name : `HTTP ${event.status}`
+    console.log(dim(`    retry: attempt ${event.attempt} got ${what}, next in ${event.delayMs} ms`))
+  })
+  client.on('rateLimited', (event) => {
+    tally.waits++
+    console.log(dim(`    rate limit: group ${event.group} waits ${event.waitMs} ms (${event.reason})`))
+  })
+  client.on('cacheHit', () => tally.cacheHits++)
+  client.on('response', (event) => {
+    tally.calls++
+    tally.sent += event.attempts
+  })
+  return tally
+}
+
+function summary(tally: Tally): void {
+  const { calls, sent, cacheHits, retries, waits } = tally
   console.log(
     dim(
-      `    retry: attempt ${event.attempt} got ${event.response ? `HTTP ${event.response.status}` : event.error?.name}, next in ${event.delayMs} ms`,
+      `  ${calls} calls: ${sent} requests sent, ${cacheHits} answered by the cache, ${retries} retries, ${waits} rate-limit waits`,
     ),
   )
-const onLimited = (event: LimitedEvent) =>
-  console.log(dim(`    rate limit: group ${event.group} waits ${event.waitMs} ms (${event.reason})`))
+}
 
 /** Runs a call that is expected to fail, and prints the error's type and message. */
 async function expectError(what: string, call: () => Promise<unknown>): Promise<void> {
@@ -123,15 +154,17 @@ const gh = github({
   token: live ? process.env.GITHUB_TOKEN : REPLICA_TOKEN,
   baseUrl: replica?.url,
   userAgent: 'ply-demo',
-  onRetry,
-  onLimited,
 })
 const apiKey = live ? process.env.OPENWEATHER_API_KEY : REPLICA_KEY
 try {
+  const githubTally = watch(gh.client)
   await githubTour(gh, replica)
+  summary(githubTally)
   if (apiKey) {
-    const weather = openWeatherMap({ apiKey, units: 'metric', baseUrl: replica?.url, onRetry, onLimited })
+    const weather = openWeatherMap({ apiKey, units: 'metric', baseUrl: replica?.url })
+    const weatherTally = watch(weather.client)
     await weatherTour(weather, replica)
+    summary(weatherTally)
     await weather.close()
   } else {
     console.log('\nOpenWeatherMap: skipped, set OPENWEATHER_API_KEY to run it against the real API')

@@ -1,5 +1,5 @@
 import type Keyv from 'keyv'
-import type { LimitedEvent, RetryEvent } from '../../middleware/index.ts'
+import type { Client } from '../../src/index.ts'
 import type { GlobalOptions } from '../args.ts'
 import type { Log } from '../log.ts'
 import type { Output } from '../output.ts'
@@ -23,18 +23,24 @@ export const MAX_WAIT_MS = 15_000
 /** The fetch cache mode of every request: revalidate what is stored, so a repeat costs a 304. */
 export const CACHE_MODE = 'no-cache' satisfies RequestCache
 
-/** `--verbose` lines for the retries and rate-limit waits of a preset or a stack. */
-export function waitReporters(log: Log): {
-  onRetry: (event: RetryEvent) => void
-  onLimited: (event: LimitedEvent) => void
-} {
-  return {
-    onRetry: (event) => {
-      const what = event.response ? `HTTP ${event.response.status}` : (event.error?.name ?? 'a failure')
-      log.detail(`attempt ${event.attempt} failed (${what}); retrying in ${Math.round(event.delayMs)} ms`)
-    },
-    onLimited: (event) => {
-      log.detail(`waiting ${Math.round(event.waitMs)} ms for the rate limit (${event.reason})`)
-    },
-  }
+/**
+ * With `--verbose`: one line per call as it settles (method, redacted URL, status or error,
+ * what the cache did, attempts, time) and one per retry or rate-limit wait, from the client's
+ * events. Without it, nothing listens and the client stays silent.
+ */
+export function watch(client: Client, log: Log): void {
+  if (!log.verbose) return
+  client.on('retry', (event) => {
+    const what = event.status === undefined ? (event.error?.name ?? 'a failure') : `HTTP ${event.status}`
+    log.detail(`attempt ${event.attempt} failed (${what}); retrying in ${Math.round(event.delayMs)} ms`)
+  })
+  client.on('rateLimited', (event) => {
+    log.detail(`waiting ${Math.round(event.waitMs)} ms for the rate limit (${event.reason})`)
+  })
+  client.on('response', (event) => {
+    const outcome = event.status === undefined ? (event.error?.name ?? 'no response') : String(event.status)
+    const attempts = `${event.attempts} attempt${event.attempts === 1 ? '' : 's'}`
+    const ms = `${Math.round(event.durationMs)} ms`
+    log.line(`${event.method} ${event.url} → ${outcome} (cache ${event.cacheStatus}, ${attempts}, ${ms})`)
+  })
 }

@@ -1,6 +1,6 @@
 import { auth, cache, dedupe, parse, retry } from '../../middleware/index.ts'
 import { createClient } from '../../src/index.ts'
-import { CACHE_MODE, type CommandContext, MAX_WAIT_MS, waitReporters } from './context.ts'
+import { CACHE_MODE, type CommandContext, MAX_WAIT_MS, watch } from './context.ts'
 import type { GetCommand } from './get-args.ts'
 
 /**
@@ -21,19 +21,18 @@ export async function runGet(command: GetCommand, ctx: CommandContext): Promise<
       throw error
     }
   }
-  const { onRetry } = waitReporters(ctx.log)
   const client = createClient({
     ...(ctx.global.baseUrl ? { baseUrl: ctx.global.baseUrl } : {}),
     headers: { 'user-agent': 'ply-cli' },
   }).use(parse({ parseJson }))
   if (ctx.store) client.use(cache({ store: ctx.store }))
-  client.use(dedupe()).use(retry({ maxRetryAfter: MAX_WAIT_MS, onRetry }))
+  client.use(dedupe()).use(retry({ maxRetryAfter: MAX_WAIT_MS }))
   if (command.bearer !== undefined) client.use(auth.bearer(command.bearer))
+  watch(client, ctx.log)
   const response = await client.request(command.method, command.url, {
     headers: command.headers.map(([name, value]) => [name, value]),
     cache: CACHE_MODE,
     ...(command.json ? { json: command.json.value } : {}),
   })
-  ctx.log.response(command.method, response)
   ctx.output.print(response.data, jsonText)
 }

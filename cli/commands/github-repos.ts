@@ -33,7 +33,6 @@ export async function listRepos(gh: GitHub, request: ReposRequest, log: Log): Pr
   try {
     for await (const response of walk.pages()) {
       page += 1
-      log.response('GET', response)
       repos.push(...response.data)
       if (limit !== undefined && repos.length >= limit) repos.length = limit
       if (paging) log.progress(`fetched ${repos.length} repo${repos.length === 1 ? '' : 's'} (page ${page})…`)

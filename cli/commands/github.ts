@@ -1,6 +1,6 @@
 import { github, type SearchRepositoriesParams } from '../../presets/index.ts'
 import { githubToken } from '../credentials.ts'
-import { CACHE_MODE, type CommandContext, MAX_WAIT_MS, waitReporters } from './context.ts'
+import { CACHE_MODE, type CommandContext, MAX_WAIT_MS, watch } from './context.ts'
 import type { GithubCommand } from './github-args.ts'
 import { listRepos } from './github-repos.ts'
 
@@ -12,13 +12,12 @@ export async function runGithub(command: GithubCommand, ctx: CommandContext): Pr
     cache: ctx.store ?? false,
     userAgent: 'ply-cli',
     maxWait: MAX_WAIT_MS,
-    ...waitReporters(ctx.log),
   })
+  watch(gh.client, ctx.log)
   try {
     switch (command.action) {
       case 'user': {
         const response = await gh.getUser(command.user, { cache: CACHE_MODE })
-        ctx.log.response('GET', response)
         ctx.output.print(response.data)
         return
       }
@@ -31,7 +30,6 @@ export async function runGithub(command: GithubCommand, ctx: CommandContext): Pr
           ...(command.order ? { order: command.order } : {}),
         }
         const response = await gh.searchRepositories(command.query, params, { cache: CACHE_MODE })
-        ctx.log.response('GET', response)
         ctx.output.print(response.data)
         return
       }

@@ -1,6 +1,6 @@
 import { openWeatherMap } from '../../presets/index.ts'
 import { openWeatherKey } from '../credentials.ts'
-import { CACHE_MODE, type CommandContext, waitReporters } from './context.ts'
+import { CACHE_MODE, type CommandContext, watch } from './context.ts'
 import type { WeatherCommand } from './weather-args.ts'
 
 /**
@@ -15,13 +15,12 @@ export async function runWeather(command: WeatherCommand, ctx: CommandContext): 
     ...(ctx.global.baseUrl ? { baseUrl: ctx.global.baseUrl } : {}),
     ...(command.units ? { units: command.units } : {}),
     ...(command.lang ? { lang: command.lang } : {}),
-    ...waitReporters(ctx.log),
   })
+  watch(owm.client, ctx.log)
   try {
     const response = command.forecast
       ? await owm.forecast(command.place, { cache: CACHE_MODE })
       : await owm.current(command.place, { cache: CACHE_MODE })
-    ctx.log.response('GET', response)
     ctx.output.print(response.data)
   } finally {
     await owm.close()

@@ -234,6 +234,17 @@ describe.concurrent('ply get', () => {
     expect(stderr).not.toContain(GH_TOKEN)
   })
 
+  it('tells of each retry and each call with --verbose, from the client events', async ({ expect }) => {
+    const api = await replica()
+    api.failNext(1, { status: 503, pathPrefix: '/users/' })
+    const { code, stderr } = await ply(['get', `${api.url}/users/octocat`, '--no-cache', '--verbose'])
+    expect(code).toBe(0)
+    expect(stderr).toMatch(/^ply: attempt 1 failed \(HTTP 503\); retrying in \d+ ms\n/)
+    expect(stderr).toMatch(
+      /ply: GET http:\/\/127\.0\.0\.1:\d+\/users\/octocat → 200 \(cache bypass, 2 attempts, \d+ ms\)\n$/,
+    )
+  })
+
   it('POSTs --json, and refuses JSON that does not parse with exit 2', async ({ expect }) => {
     const api = await replica()
     const [bad, posted] = await Promise.all([
