@@ -358,6 +358,10 @@ function validateOptions(options: ClientOptions): void {
     if (url.username || url.password) {
       throw new ConfigError('baseUrl must not hold credentials; use an auth middleware instead')
     }
+    if (/[?#]/.test(String(options.baseUrl))) {
+      // Paths are appended to baseUrl; after a query or a fragment they would land inside it.
+      throw new ConfigError('baseUrl must not have a query or a fragment; give query parameters per call')
+    }
   }
   if (options.timeout !== undefined) validateTimeout(options.timeout)
   const { maxRedirects } = options

@@ -23,6 +23,18 @@ export interface PlyErrorOptions {
   readonly request?: RequestSummary | undefined
 }
 
+/**
+ * The longest message an error keeps. Messages quote the request's URL, and a call with a
+ * huge query (100,000 keys make a 1.4 MB URL) would otherwise carry it whole into every log
+ * line; the full URL stays in `error.request`.
+ */
+const MAX_MESSAGE_LENGTH = 4_096
+
+function bounded(message: string): string {
+  if (message.length <= MAX_MESSAGE_LENGTH) return message
+  return `${message.slice(0, MAX_MESSAGE_LENGTH)}… (${message.length - MAX_MESSAGE_LENGTH} more characters)`
+}
+
 /** Base class of every error ply throws; `instanceof PlyError` catches them all. */
 export class PlyError extends Error {
   override name = 'PlyError'
@@ -32,8 +44,9 @@ export class PlyError extends Error {
   declare attemptCauses?: readonly unknown[]
 
   constructor(message: string, options: PlyErrorOptions = {}) {
-    // Every message passes the redaction helper: a secret that reached one by any path is masked.
-    super(redactText(message), options.cause === undefined ? undefined : { cause: options.cause })
+    // Every message passes the redaction helper: a secret that reached one by any path is
+    // masked (before it is shortened, so that no part of a secret is left).
+    super(bounded(redactText(message)), options.cause === undefined ? undefined : { cause: options.cause })
     this.request = options.request
   }
 

@@ -44,14 +44,25 @@ export function paginate<T, Item>(
   options: RequestOptions & PaginateOptions<T, Item>,
 ): Paginated<T, Item> {
   const { next: nextOption, items: itemsOption, maxPages = Infinity, maxItems = Infinity, ...call } = options
-  const next = nextOption ?? nextLink
-  const items = itemsOption ?? defaultItems<Item>
   for (const [name, limit] of [
     ['maxPages', maxPages],
     ['maxItems', maxItems],
   ] as const) {
-    if (!(limit >= 0)) throw new ConfigError(`${name} must be a number ≥ 0, got ${String(limit)}`)
+    // A fraction of a page, or a string that compares as a number, is a mistake.
+    if (typeof limit !== 'number' || !(limit >= 0) || !(Number.isInteger(limit) || limit === Infinity)) {
+      throw new ConfigError(`${name} must be a whole number ≥ 0 (or Infinity), got ${String(limit)}`)
+    }
   }
+  for (const [name, hook] of [
+    ['next', nextOption],
+    ['items', itemsOption],
+  ] as const) {
+    if (hook !== undefined && typeof hook !== 'function') {
+      throw new ConfigError(`paginate(): ${name} must be a function`)
+    }
+  }
+  const next = nextOption ?? nextLink
+  const items = itemsOption ?? defaultItems<Item>
 
   async function* pages(): AsyncIterableIterator<ApiResponse<T>> {
     let target = path

@@ -10,6 +10,10 @@ const placeholder = /\{(\+?)([^{}]*)\}/g
  * unknown placeholder or an unused parameter is a `ConfigError`.
  */
 export function expandPath(template: string, params: Readonly<Record<string, ParamValue | undefined>> = {}): string {
+  if (typeof template !== 'string') throw new ConfigError(`the path must be a string, got ${typeof template}`)
+  if (typeof params !== 'object' || params === null) {
+    throw new ConfigError(`params must be a record of path parameters, got ${params === null ? 'null' : typeof params}`)
+  }
   if (!template.includes('{') && !template.includes('}')) {
     const unused = Object.keys(params).filter((key) => params[key] !== undefined)
     if (unused.length > 0) throw new ConfigError(`path parameter(s) ${unused.join(', ')} not used by '${template}'`)
@@ -48,20 +52,32 @@ function encodeSegment(segment: string, name: string): string {
   if (segment === '' || segment === '.' || segment === '..') {
     throw new ConfigError(`path parameter '${name}' has the segment '${segment}', which would change the path`)
   }
-  return encodeURIComponent(segment)
+  try {
+    return encodeURIComponent(segment)
+  } catch (cause) {
+    // A lone surrogate has no UTF-8 form; encodeURIComponent throws a bare URIError for it.
+    throw new ConfigError(`path parameter '${name}' is not well-formed Unicode (it has a lone surrogate)`, { cause })
+  }
 }
 
 /**
  * Joins `base` and `path` as strings (so `https://host/api/v3` + `/users` keeps `/api/v3`,
  * unlike `new URL(path, base)`); an absolute `path` (with a scheme) is used as is.
  */
-export function joinUrl(base: string | undefined, path: string): URL {
+export function joinUrl(base: string | URL | undefined, path: string): URL {
+  if (typeof path !== 'string') throw new ConfigError(`the path must be a string, got ${typeof path}`)
   // Error messages name the path without its query, which may carry a key.
   const shown = path.split('?')[0]
   let joined = path
   if (!/^[a-z][a-z\d+.-]*:/i.test(path)) {
     if (base === undefined) throw new ConfigError(`'${shown}' is a relative URL and the client has no baseUrl`)
-    const trimmed = base.endsWith('/') ? base.slice(0, -1) : base
+    // A `URL` object is accepted as well as its text.
+    const text = String(base)
+    // Appended as a string, a path would land inside the base's query or fragment.
+    if (text.includes('?') || text.includes('#')) {
+      throw new ConfigError('baseUrl must not have a query or a fragment: the path would be appended to it')
+    }
+    const trimmed = text.endsWith('/') ? text.slice(0, -1) : text
     joined = path === '' ? trimmed : `${trimmed}${path.startsWith('/') || path.startsWith('?') ? '' : '/'}${path}`
   }
   try {
@@ -74,6 +90,9 @@ export function joinUrl(base: string | undefined, path: string): URL {
 /** Appends `query` to the URL's search: arrays repeat the key, `undefined`/`null` are dropped. */
 export function appendQuery(url: URL, query: QueryInit | undefined): void {
   if (query === undefined) return
+  if (typeof query !== 'object' || query === null) {
+    throw new ConfigError(`query must be a record or a URLSearchParams, got ${query === null ? 'null' : typeof query}`)
+  }
   const params = new URLSearchParams(url.search)
   if (query instanceof URLSearchParams) {
     for (const [key, value] of query) params.append(key, value)

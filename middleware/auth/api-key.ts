@@ -24,13 +24,14 @@ export function apiKey(placement: ApiKeyPlacement, value: CredentialSource): Mid
   if (query !== undefined && (typeof query !== 'string' || query === '')) {
     throw new ConfigError('auth.apiKey: the query parameter name is empty')
   }
-  checkCredential(value, 'the API key')
+  const carrier = header === undefined ? 'query' : 'header'
+  checkCredential(value, 'the API key', carrier)
   if (typeof header === 'string') redactHeader(header)
   if (typeof query === 'string') redactQueryParam(query)
   const fixedScope = typeof value === 'string' ? credentialScope('apikey', value) : undefined
   const early = new EarlyCredentials()
   const middleware: Middleware = async (ctx, next) => {
-    const key = early.take(ctx) ?? (await resolveCredential(value, 'the API key'))
+    const key = early.take(ctx) ?? (await resolveCredential(value, 'the API key', carrier))
     if (typeof header === 'string') {
       ctx.request.headers.set(header, key)
       markCredential(ctx, fixedScope ?? credentialScope('apikey', key), { header })
@@ -42,7 +43,7 @@ export function apiKey(placement: ApiKeyPlacement, value: CredentialSource): Mid
   }
   return declareScope(middleware, async (ctx) => {
     if (fixedScope !== undefined) return fixedScope
-    const key = await resolveCredential(value, 'the API key')
+    const key = await resolveCredential(value, 'the API key', carrier)
     early.keep(ctx, key)
     return credentialScope('apikey', key)
   })

@@ -1,4 +1,4 @@
-import type { Middleware } from '../../src/index.ts'
+import { ConfigError, type Middleware } from '../../src/index.ts'
 import { checkCredential, resolveCredential } from './credential.ts'
 import { type CredentialSource, credentialScope, declareScope, EarlyCredentials, markCredential } from './scope.ts'
 
@@ -17,6 +17,10 @@ export interface BearerOptions {
  * work. An empty token, or one with a line break, is a `ConfigError`.
  */
 export function bearer(token: CredentialSource, options: BearerOptions = {}): Middleware {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('auth.bearer(): options must be an object')
+  if (options.scope !== undefined && (typeof options.scope !== 'string' || options.scope === '')) {
+    throw new ConfigError('auth.bearer(): scope must be a non-empty string')
+  }
   checkCredential(token, 'the bearer token')
   const fixedScope = options.scope ?? (typeof token === 'string' ? token : undefined)
   const scope = fixedScope === undefined ? undefined : credentialScope('bearer', fixedScope)

@@ -1,15 +1,30 @@
 import { ConfigError, registerSecret } from '../../src/index.ts'
 import type { CredentialSource } from './scope.ts'
 
-// RFC 9110 §5.5: no CR, LF or NUL in a field value; surrounding whitespace would be trimmed.
-const unsafe = /[\r\n\0]|^\s|\s$/
+/** Where a credential travels: a header value is a byte string, a query parameter is percent-encoded. */
+export type Carrier = 'header' | 'query'
 
-/** Checks a credential given as a value at construction time, naming `what` (never the value). */
-export function checkCredential(value: unknown, what: string): void {
+// RFC 9110 §5.5: no control characters (CR, LF and NUL above all) in a field value, and
+// surrounding whitespace would be trimmed.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+const unsafe = /[\x00-\x1f\x7f]|^\s|\s$/
+// A header value cannot carry a character above U+00FF: fetch fails on it with a bare TypeError.
+const beyondLatin1 = /[^\0-\xff]/
+
+/**
+ * Checks a credential given as a value at construction time, naming `what` (never the value).
+ * `carrier` says where it goes: in a header it must also be Latin-1.
+ */
+export function checkCredential(value: unknown, what: string, carrier: Carrier = 'header'): void {
   if (typeof value === 'function') return
   if (typeof value !== 'string') throw new ConfigError(`${what} must be a string or a function returning one`)
   if (value === '') throw new ConfigError(`${what} is empty`)
-  if (unsafe.test(value)) throw new ConfigError(`${what} has a line break, NUL or surrounding whitespace`)
+  if (unsafe.test(value)) {
+    throw new ConfigError(`${what} has a line break, NUL, control character or surrounding whitespace`)
+  }
+  if (carrier === 'header' && beyondLatin1.test(value)) {
+    throw new ConfigError(`${what} has a character above U+00FF, which a header cannot carry`)
+  }
   registerSecret(value)
 }
 
@@ -17,9 +32,13 @@ export function checkCredential(value: unknown, what: string): void {
  * Resolves a credential for one attempt: a function is called every time (so rotating
  * credentials work), and its result is checked and registered as a secret.
  */
-export async function resolveCredential(source: CredentialSource, what: string): Promise<string> {
+export async function resolveCredential(
+  source: CredentialSource,
+  what: string,
+  carrier: Carrier = 'header',
+): Promise<string> {
   if (typeof source === 'string') return source
   const value = await source()
-  checkCredential(value, `${what} (as returned by its function)`)
+  checkCredential(value, `${what} (as returned by its function)`, carrier)
   return value
 }

@@ -1,6 +1,7 @@
 import {
   attemptBudget,
   type CacheStatus,
+  ConfigError,
   type Context,
   detachContext,
   isConditional,
@@ -37,6 +38,15 @@ export { MemoryStore, type MemoryStoreOptions } from './store.ts'
 type Run = () => Promise<void>
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
+/** fetch's cache modes, which a call's `cache` option takes. */
+const CACHE_MODES: ReadonlySet<string> = new Set<RequestCache>([
+  'default',
+  'no-store',
+  'reload',
+  'no-cache',
+  'force-cache',
+  'only-if-cached',
+])
 // Answers after which a stale response may stand in for the origin (RFC 5861 §4).
 const ORIGIN_ERRORS = new Set([500, 502, 503, 504])
 
@@ -81,6 +91,11 @@ export function cache(options: CacheOptions = {}): Middleware {
     }
     const headers = request.peekHeaders()
     const mode = request.options.cache ?? 'default'
+    if (!CACHE_MODES.has(mode)) {
+      throw new ConfigError(
+        `cache: a call's cache mode must be one of ${[...CACHE_MODES].join(', ')}; got ${String(mode)}`,
+      )
+    }
     const directives = requestDirectives(headers)
     // The caller's own conditional or range request is theirs to handle: not answered, not stored.
     if (mode === 'no-store' || directives.has('no-store') || isConditional(headers) || headers.has('range')) {

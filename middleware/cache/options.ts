@@ -62,6 +62,8 @@ export interface CacheSettings {
 }
 
 const CACHEABLE_METHODS = new Set(['GET', 'HEAD'])
+/** `setTimeout`'s limit: a store timeout above it would fire after 1 ms instead. */
+const MAX_TIMER_MS = 2_147_483_647
 
 /** Checks `options` and resolves the defaults; bad options are a `ConfigError` naming the option. */
 export function resolveOptions(options: CacheOptions): CacheSettings {
@@ -69,7 +71,7 @@ export function resolveOptions(options: CacheOptions): CacheSettings {
   const ttl = duration(options.ttl, 'ttl')
   const swr = duration(options.staleWhileRevalidate, 'staleWhileRevalidate') ?? 0
   const sie = duration(options.staleIfError, 'staleIfError') ?? 0
-  const storeTimeout = duration(options.storeTimeout, 'storeTimeout') ?? 1000
+  const storeTimeout = duration(options.storeTimeout, 'storeTimeout', MAX_TIMER_MS) ?? 1000
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) {
     throw new ConfigError(`cache(): maxBodyBytes must be a whole number ≥ 0, got ${String(maxBodyBytes)}`)
@@ -128,10 +130,11 @@ function methodsOf(methods: readonly string[] | undefined): ReadonlySet<string> 
   return upper
 }
 
-function duration(value: unknown, name: string): number | undefined {
+function duration(value: unknown, name: string, max = Number.MAX_VALUE): number | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ConfigError(`cache(): ${name} must be a number of milliseconds ≥ 0, got ${String(value)}`)
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
+    const range = max === Number.MAX_VALUE ? '≥ 0' : `from 0 to ${max}`
+    throw new ConfigError(`cache(): ${name} must be a number of milliseconds ${range}, got ${String(value)}`)
   }
   return value
 }

@@ -1,4 +1,5 @@
 import type Keyv from 'keyv'
+import { ConfigError } from '../../src/index.ts'
 import type { CacheRecord, StoredResponse } from './entry.ts'
 
 /** Where records live. Every method may reject; the cache then steps aside. */
@@ -22,6 +23,9 @@ interface MemorySlot {
   readonly expiresAt: number
 }
 
+/** How often, at most, `set` looks through the whole store for records past their time. */
+const SWEEP_INTERVAL_MS = 1_000
+
 /**
  * The default store: records in this process's memory, bounded by entries and bytes with
  * least-recently-used eviction, each dropped when nothing can use it any more. Records are
@@ -32,10 +36,12 @@ export class MemoryStore implements RecordStore {
   readonly #maxEntries: number
   readonly #maxBytes: number
   #bytes = 0
+  #sweptAt = Date.now()
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.#maxEntries = options.maxEntries ?? 1000
-    this.#maxBytes = options.maxBytes ?? 50 * 1024 * 1024
+    if (options === null || typeof options !== 'object') throw new ConfigError('MemoryStore options must be an object')
+    this.#maxEntries = bound(options.maxEntries, 'maxEntries', 1000)
+    this.#maxBytes = bound(options.maxBytes, 'maxBytes', 50 * 1024 * 1024)
   }
 
   /** Records held now. */
@@ -63,9 +69,11 @@ export class MemoryStore implements RecordStore {
 
   async set(key: string, record: CacheRecord, ttlMs: number): Promise<void> {
     this.#remove(key)
+    const now = Date.now()
+    if (now - this.#sweptAt >= SWEEP_INTERVAL_MS) this.#sweep(now)
     const bytes = sizeOf(record)
     if (bytes > this.#maxBytes) return
-    this.#slots.set(key, { record, bytes, expiresAt: Date.now() + ttlMs })
+    this.#slots.set(key, { record, bytes, expiresAt: now + ttlMs })
     this.#bytes += bytes
     for (const oldest of this.#slots.keys()) {
       if (this.#slots.size <= this.#maxEntries && this.#bytes <= this.#maxBytes) break
@@ -83,12 +91,31 @@ export class MemoryStore implements RecordStore {
     this.#bytes = 0
   }
 
+  /**
+   * Drops every record past its time. Without it, records nothing can use (a response with
+   * no freshness and no validator lives a millisecond) would stay until the bounds evict them,
+   * holding memory and pushing useful records out.
+   */
+  #sweep(now: number): void {
+    this.#sweptAt = now
+    for (const [key, slot] of this.#slots) if (slot.expiresAt <= now) this.#remove(key)
+  }
+
   #remove(key: string): void {
     const slot = this.#slots.get(key)
     if (slot === undefined) return
     this.#slots.delete(key)
     this.#bytes -= slot.bytes
   }
+}
+
+/** A bound of `MemoryStore`: a whole number ≥ 1, or the default when absent. */
+function bound(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new ConfigError(`MemoryStore: ${name} must be a whole number ≥ 1, got ${String(value)}`)
+  }
+  return value
 }
 
 function sizeOf(record: CacheRecord): number {

@@ -4,6 +4,7 @@ import {
   ConfigError,
   type Context,
   type Middleware,
+  type Next,
   type PlyRequest,
   ReplayedResponse,
   readBytes,
@@ -87,29 +88,31 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
   const settings = resolve(options)
   const flights = new Map<string, Flight>()
 
-  const lead = (ctx: Context, next: () => Promise<void>, key: string): Flight => {
+  const lead = (ctx: Context, next: Next, key: string): Flight => {
     const controller = ctx.request.signal === undefined ? undefined : new AbortController()
     const flight: Flight = { controller, waiting: 0, shared: false, promise: Promise.resolve(undefined) }
+    // The context the shared call runs on. A first caller that can abort gets one of its own:
+    // once it has aborted, the middlewares outside unwind and put their own requests (with
+    // the aborted signal) back into its context while the inner stack still runs for the
+    // others, and every later `next()` in there would fork from them.
+    const shared = controller === undefined ? ctx : sharedContext(ctx, controller.signal)
     const run = async (): Promise<Outcome | typeof ALONE | undefined> => {
-      // The inner stack gets a copy of this request when `next()` is called: it carries the
-      // shared signal, which aborts only when every caller has aborted.
-      const request = ctx.request
-      if (controller === undefined) await next()
-      else {
-        const own = request.signal
-        request.signal = controller.signal
-        try {
-          await next()
-        } finally {
-          request.signal = own
+      try {
+        await (shared === ctx ? next() : next(shared))
+      } finally {
+        if (shared !== ctx) {
+          ctx.attempts += shared.attempts
+          ctx.cacheStatus = shared.cacheStatus
         }
       }
-      const response = ctx.response
+      const request = shared.request
+      const response = shared.response
       if (response === undefined) return undefined
       if (!flight.shared) {
         // Nobody joined while the request was out: the first caller keeps the response as
         // it came, body unread (a stream stays a stream), and nobody can join from now on.
         if (flights.get(key) === flight) flights.delete(key)
+        if (shared !== ctx) adopt(ctx, shared)
         return ALONE
       }
       if (response.bodyUsed) {
@@ -124,7 +127,7 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
         // A fetch body's chunks are backed by plain ArrayBuffers, which `new Response` takes.
         body = (await readBytes(response, {
           // The per-attempt timeout, cut to what is left of the first caller's deadline.
-          timeout: attemptBudget(ctx),
+          timeout: attemptBudget(shared),
           signal: controller?.signal,
           request: () => summarize(request.method, request.peekUrl()),
         })) as Uint8Array<ArrayBuffer>
@@ -135,8 +138,8 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
         headers: response.headers,
         url: response.url,
         body,
-        attemptCauses: ctx.state.attemptCauses,
-        credentialScope: ctx.state.credentialScope,
+        attemptCauses: shared.state.attemptCauses,
+        credentialScope: shared.state.credentialScope,
       }
     }
     flight.promise = run().finally(() => {
@@ -168,7 +171,7 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
     })
   }
 
-  const middleware = async (ctx: Context, next: () => Promise<void>): Promise<void> => {
+  const middleware = async (ctx: Context, next: Next): Promise<void> => {
     const key = keyOf(ctx, settings)
     if (key === undefined) return next()
     // Read before `next()`: while the inner stack runs, `ctx.request` is its copy.
@@ -196,6 +199,23 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
     get: () => flights.size,
     enumerable: true,
   }) as DedupeMiddleware
+}
+
+/**
+ * A context for a shared call whose first caller may abort: the caller's context with a
+ * request of its own that carries the shared `signal`, and the same state (so what the
+ * inner middlewares record, the credential scope and the attempt causes, reaches the caller).
+ */
+function sharedContext(ctx: Context, signal: AbortSignal): Context {
+  const request = ctx.request.fork()
+  request.signal = signal
+  return { ...ctx, request, response: undefined, parsed: undefined, attempts: 0 }
+}
+
+/** Hands the first caller what its shared call left: the response and anything parsed. */
+function adopt(ctx: Context, shared: Context): void {
+  ctx.response = shared.response
+  ctx.parsed = shared.parsed
 }
 
 /** A fresh `Response` for one caller: its own headers and body, with the original `url`. */

@@ -75,6 +75,9 @@ export function resolve(options: DedupeOptions): Settings {
     }
     methods.add(upper)
   }
+  // An empty list would quietly merge nothing.
+  if (methods.size === 0)
+    throw new ConfigError('dedupe(): methods must name at least one of GET, HEAD, OPTIONS and TRACE')
   const headers = new Set<string>(DEFAULT_HEADERS)
   for (const name of list(options.headers, 'headers') ?? []) {
     if (!HEADER_NAME.test(name)) throw new ConfigError(`dedupe(): ${JSON.stringify(name)} is not a valid header name`)

@@ -74,6 +74,10 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
   }
 
   const middleware = async (ctx: Context, next: () => Promise<void>): Promise<void> => {
+    const { priority } = ctx.request.options
+    if (priority !== undefined && !(typeof priority === 'number' && Number.isFinite(priority))) {
+      throw new ConfigError(`rateLimit: a call's priority must be a finite number, got ${String(priority)}`)
+    }
     const name = options.group?.(ctx) ?? DEFAULT_GROUP
     const gate = gateFor(name)
     const ticket = gate.tryStart() ?? (await waitedTurn(gate, name, ctx, options))

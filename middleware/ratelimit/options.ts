@@ -59,30 +59,33 @@ declare module '../../src/index.ts' {
   }
 }
 
-function positive(value: unknown, name: string, whole = true): number | undefined {
+function positive(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value) || (whole && !Number.isInteger(value))) {
-    throw new ConfigError(`rateLimit(): ${name} must be a positive whole number, got ${String(value)}`)
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value) || !Number.isInteger(value)) {
+    throw new ConfigError(`${name} must be a positive whole number, got ${String(value)}`)
   }
   return value
 }
 
 /** Checks one group's limits; a bad value is a `ConfigError` naming it. */
 export function groupSettings(limits: Limits, where = 'rateLimit()'): GroupSettings {
+  if (typeof limits !== 'object' || limits === null) {
+    throw new ConfigError(`${where}: the limits must be an object, got ${limits === null ? 'null' : typeof limits}`)
+  }
   const windows: { limit: number; durationMs: number }[] = []
   for (const [name, durationMs] of [
     ['perSecond', 1_000],
     ['perMinute', 60_000],
     ['perHour', 3_600_000],
   ] as const) {
-    const limit = positive(limits[name], `${where} ${name}`)
+    const limit = positive(limits[name], `${where}: ${name}`)
     if (limit !== undefined) {
       if (limit > 1_000_000) throw new ConfigError(`${where}: ${name} above 1,000,000 is not a limit`)
       windows.push({ limit, durationMs })
     }
   }
-  const concurrency = positive(limits.concurrency, `${where} concurrency`) ?? Number.POSITIVE_INFINITY
+  const concurrency = positive(limits.concurrency, `${where}: concurrency`) ?? Number.POSITIVE_INFINITY
   const maxQueue =
-    limits.maxQueue === 0 ? 0 : (positive(limits.maxQueue, `${where} maxQueue`) ?? Number.POSITIVE_INFINITY)
+    limits.maxQueue === 0 ? 0 : (positive(limits.maxQueue, `${where}: maxQueue`) ?? Number.POSITIVE_INFINITY)
   return { windows, concurrency, maxQueue }
 }

@@ -1,6 +1,7 @@
 import pRetry from 'p-retry'
 import {
   AbortError,
+  ConfigError,
   type Context,
   HttpError,
   type Middleware,
@@ -108,7 +109,11 @@ function retriesFor(ctx: Context, settings: RetrySettings): number {
   if (choice === false || body instanceof ReadableStream) return 0
   const optedIn = choice !== undefined || ctx.request.peekHeaders().has('idempotency-key')
   if (!settings.methods.has(method) && !optedIn) return 0
-  return typeof choice === 'object' && choice.retries !== undefined ? choice.retries : settings.retries
+  if (typeof choice !== 'object' || choice.retries === undefined) return settings.retries
+  if (!Number.isInteger(choice.retries) || choice.retries < 0) {
+    throw new ConfigError(`retry: a call's retries must be a whole number ≥ 0, got ${String(choice.retries)}`)
+  }
+  return choice.retries
 }
 
 function isRetryableStatus(response: Response, settings: RetrySettings): boolean {

@@ -89,39 +89,68 @@ function count(value: unknown, name: string, fallback: number): number {
   return value
 }
 
-function amount(value: unknown, name: string, fallback: number, min = 0): number {
+/** `setTimeout`'s limit: a longer wait would fire after 1 ms instead. */
+const MAX_WAIT_MS = 2_147_483_647
+/** The longest budget window: one bucket per second (3,600 at most), summed on every retry. */
+const MAX_BUDGET_WINDOW_MS = 3_600_000
+
+function amount(value: unknown, name: string, fallback: number, min = 0, max = Number.MAX_VALUE): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new ConfigError(`retry(): ${name} must be a number ≥ ${min}, got ${String(value)}`)
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    const range = max === Number.MAX_VALUE ? `≥ ${min}` : `from ${min} to ${max}`
+    throw new ConfigError(`retry(): ${name} must be a number ${range}, got ${String(value)}`)
   }
   return value
 }
 
+function methodsOf(value: unknown): ReadonlySet<string> {
+  if (value === undefined) return new Set(DEFAULT_METHODS)
+  if (!Array.isArray(value) || !value.every((method) => typeof method === 'string' && method !== '')) {
+    throw new ConfigError('retry(): methods must be an array of method names')
+  }
+  return new Set(value.map((method: string) => method.toUpperCase()))
+}
+
+function statusesOf(value: unknown): ReadonlySet<number> {
+  if (value === undefined) return new Set(DEFAULT_STATUSES)
+  // A status given as text ('503') would never match a response's number.
+  if (!Array.isArray(value) || !value.every((status) => Number.isInteger(status) && status >= 100 && status <= 599)) {
+    throw new ConfigError('retry(): statuses must be an array of HTTP status codes (whole numbers from 100 to 599)')
+  }
+  return new Set(value as number[])
+}
+
+function budgetOf(budget: unknown): Required<RetryBudgetOptions> | false {
+  if (budget === false) return false
+  if (budget !== undefined && (typeof budget !== 'object' || budget === null)) {
+    throw new ConfigError('retry(): budget must be an object { ratio, windowMs, minRetries } or false')
+  }
+  const { ratio, windowMs, minRetries } = (budget ?? {}) as RetryBudgetOptions
+  return {
+    ratio: amount(ratio, 'budget.ratio', 0.2),
+    windowMs: amount(windowMs, 'budget.windowMs', 10_000, 1_000, MAX_BUDGET_WINDOW_MS),
+    minRetries: count(minRetries, 'budget.minRetries', 10),
+  }
+}
+
 /** Checks `retry()`'s options and fills in the defaults; a bad option is a `ConfigError`. */
 export function retrySettings(options: RetryOptions): RetrySettings {
-  const minDelay = amount(options.minDelay, 'minDelay', 300)
-  const maxDelay = amount(options.maxDelay, 'maxDelay', 10_000)
+  if (typeof options !== 'object' || options === null) throw new ConfigError('retry() options must be an object')
+  const minDelay = amount(options.minDelay, 'minDelay', 300, 0, MAX_WAIT_MS)
+  const maxDelay = amount(options.maxDelay, 'maxDelay', 10_000, 0, MAX_WAIT_MS)
   if (maxDelay < minDelay) throw new ConfigError('retry(): maxDelay must not be below minDelay')
   if (options.onRetry !== undefined && typeof options.onRetry !== 'function') {
     throw new ConfigError('retry(): onRetry must be a function')
   }
-  const budget = options.budget ?? {}
   return {
     retries: count(options.retries, 'retries', 2),
-    methods: new Set((options.methods ?? DEFAULT_METHODS).map((method) => method.toUpperCase())),
-    statuses: new Set(options.statuses ?? DEFAULT_STATUSES),
+    methods: methodsOf(options.methods),
+    statuses: statusesOf(options.statuses),
     minDelay,
     maxDelay,
     factor: amount(options.factor, 'factor', 2, 1),
-    maxRetryAfter: amount(options.maxRetryAfter, 'maxRetryAfter', 60_000),
-    budget:
-      budget === false
-        ? false
-        : {
-            ratio: amount(budget.ratio, 'budget.ratio', 0.2),
-            windowMs: amount(budget.windowMs, 'budget.windowMs', 10_000, 1_000),
-            minRetries: count(budget.minRetries, 'budget.minRetries', 10),
-          },
+    maxRetryAfter: amount(options.maxRetryAfter, 'maxRetryAfter', 60_000, 0, MAX_WAIT_MS),
+    budget: budgetOf(options.budget),
     onRetry: options.onRetry,
   }
 }

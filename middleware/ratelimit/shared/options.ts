@@ -157,8 +157,11 @@ export function validate(redis: RedisOptions, limits: SharedLimits): Settings {
     }
   }
   const connectTimeout = redis.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT
-  if (!(Number.isFinite(connectTimeout) && connectTimeout > 0)) {
-    throw new ConfigError(`redis.connectTimeout must be a positive number of milliseconds, got ${connectTimeout}`)
+  // setTimeout's limit: a longer timeout would fire after 1 ms instead.
+  if (!(Number.isFinite(connectTimeout) && connectTimeout > 0 && connectTimeout <= 2_147_483_647)) {
+    throw new ConfigError(
+      `redis.connectTimeout must be a positive number of milliseconds up to 2147483647, got ${connectTimeout}`,
+    )
   }
   if (limits === null || typeof limits !== 'object') throw new ConfigError('limits must be an object')
   const windows = [
