@@ -54,12 +54,14 @@ function watch(client: Client): Tally {
 }
 
 function summary(tally: Tally): void {
-  const { calls, sent, cacheHits, retries, waits } = tally
-  console.log(
-    dim(
-      `  ${calls} calls: ${sent} requests sent, ${cacheHits} answered by the cache, ${retries} retries, ${waits} rate-limit waits`,
-    ),
-  )
+  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`
+  const parts = [
+    `${count(tally.sent, 'request')} sent`,
+    `${tally.cacheHits} served from the cache`,
+    count(tally.retries, 'retry', 'retries'),
+    count(tally.waits, 'rate-limit wait'),
+  ]
+  console.log(dim(`  ${count(tally.calls, 'call')}: ${parts.join(', ')}`))
 }
 
 /** Runs a call that is expected to fail, and prints the error's type and message. */
