@@ -29,3 +29,22 @@ export function stealShare(before: CpuTicks | undefined, after: CpuTicks | undef
   if (before === undefined || after === undefined || after.total === before.total) return undefined
   return (after.steal - before.steal) / (after.total - before.total)
 }
+
+/**
+ * How many connections the kernel has dropped so far because a listening socket's accept
+ * queue was full (`ListenOverflows` in /proc/net/netstat, machine-wide); `undefined` where
+ * unknown. A dropped connection attempt is retried by the client's kernel a second or more
+ * later, so a count that grows during the memory bench explains a slow start.
+ */
+export function listenOverflows(): number | undefined {
+  let netstat: string
+  try {
+    netstat = readFileSync('/proc/net/netstat', 'utf8')
+  } catch {
+    return undefined
+  }
+  const [names, values] = netstat.split('\n').filter((line) => line.startsWith('TcpExt:'))
+  const at = names?.split(/\s+/).indexOf('ListenOverflows') ?? -1
+  const value = at === -1 ? undefined : values?.split(/\s+/)[at]
+  return value === undefined ? undefined : Number(value)
+}

@@ -4,7 +4,7 @@
  *   npx node --cpu-prof --cpu-prof-dir=/tmp/ply-prof bench/profile.ts --client ply5 --seconds 10
  *   npx node bench/profile-summary.ts /tmp/ply-prof/*.cpuprofile
  *
- * Clients: undici, fetch, ky, ply, ply5 (see bench/clients.ts). The server runs in its own
+ * Clients: undici, fetch, ky, got, axios, ply, ply5, ply-full (see bench/clients.ts). The server runs in its own
  * process, so the profile holds the client's work only.
  */
 import { parseArgs } from 'node:util'

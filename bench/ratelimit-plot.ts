@@ -4,6 +4,7 @@
  * starts in the trailing second ÷ 10 (what the limit bounds, on the same scale), and the
  * configured limit per 100 ms (R/10, dashed).
  */
+import { escapeXml, niceScale, num } from './svg.ts'
 
 /** One configured rate's run: start times in ms from the run's start. */
 export interface PlotPanel {
@@ -59,17 +60,6 @@ function trailingSecond(starts: readonly number[], durationMs: number, stepMs: n
   }
   return points
 }
-
-/** A round axis maximum and tick step at or above `value`. */
-function niceScale(value: number): { max: number; step: number } {
-  const rough = Math.max(value, 1) / 4
-  const magnitude = 10 ** Math.floor(Math.log10(rough))
-  const step = ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= rough) ?? 10) * magnitude
-  return { max: Math.ceil(Math.max(value, 1) / step) * step, step }
-}
-
-const num = (n: number): string => (Math.round(n * 10) / 10).toString()
-const escapeXml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 function panelSvg(panel: PlotPanel, top: number): string[] {
   const bins = binCounts(panel.starts, panel.durationMs)

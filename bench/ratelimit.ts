@@ -24,8 +24,9 @@ import { createClient, type FetchFunction } from '../src/index.ts'
 import { cpuTicks, stealShare } from './machine.ts'
 import { median, medianInterval, runTurn } from './measure.ts'
 import { PAYLOAD } from './payload.ts'
-import { type PlotPanel, precisionSvg } from './ratelimit-plot.ts'
+import { precisionSvg } from './ratelimit-plot.ts'
 import { analyse, type PrecisionRow, precisionRun } from './ratelimit-precision.ts'
+import { PRECISION_METHOD, panelsOf, precisionSection, RATES, signed, verdict } from './ratelimit-report.ts'
 import { startServer } from './spawn.ts'
 
 interface Plan {
@@ -62,13 +63,6 @@ const QUICK: Plan = {
 
 const CONCURRENCY = 16
 const OVERHEAD_TARGET = 0.97
-const PRECISION_TARGET = 0.02
-/** Configured rate → callers asking at once; enough that the limiter, not the pool, sets the pace. */
-const RATES: readonly (readonly [rate: number, callers: number])[] = [
-  [50, 64],
-  [200, 64],
-  [1000, 256],
-]
 /** Limits far above what this machine can do, so that the limiter never holds a request. */
 const FAR_ABOVE = { perSecond: 1_000_000, perMinute: 1_000_000, concurrency: 10_000 } as const
 
@@ -195,8 +189,6 @@ async function measureOverhead(baseUrl: string, plan: Plan): Promise<Overhead> {
 
 const whole = (n: number): string => Math.round(n).toLocaleString('en-US')
 const fixed = (n: number, digits: number): string => n.toFixed(digits)
-const signed = (n: number, digits: number): string => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(digits)}`
-const verdict = (met: boolean): string => (met ? '**met**' : '**not met**')
 
 function overheadSection(o: Overhead): string[] {
   const [low, high] = o.ratioInterval
@@ -219,37 +211,6 @@ function overheadSection(o: Overhead): string[] {
   ]
 }
 
-function precisionSection(rows: readonly PrecisionRow[]): string[] {
-  const lines = [
-    '| Configured (req/s) | Callers | Starts in [0, T) | Achieved (req/s) | Achieved ÷ configured | After the first second (req/s) | Most starts in any 1 s | Shortest span of R + 1 starts | Most in any 1 s by `Date.now()` | `Date.now()` drift vs monotonic | First R starts took | Waits |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ]
-  for (const r of rows) {
-    const inRun = Math.round(r.achieved * (r.durationMs / 1000))
-    lines.push(
-      `| ${whole(r.rate)} | ${r.callers} | ${whole(inRun)} | ${fixed(r.achieved, 1)} | ${fixed(r.achieved / r.rate, 4)} | ${fixed(r.steady, 1)} | ${whole(r.maxSecond)} | ${fixed(r.spanOfRPlusOne, 2)} ms | ${whole(r.maxSecondWall)} | ${fixed(r.clockDrift, 1)} ms | ${fixed(r.burstMs, 0)} ms | ${whole(r.waits)} |`,
-    )
-  }
-  lines.push('')
-  for (const r of rows) {
-    const error = r.achieved / r.rate - 1
-    const close = Math.abs(error) <= PRECISION_TARGET && r.achieved <= r.rate
-    const never = r.maxSecond <= r.rate
-    const reach =
-      r.burstMs > 1000 || !Number.isFinite(r.burstMs)
-        ? ` This client could not start ${whole(r.rate)} requests within one second on this machine (the first ${whole(r.rate)} took ${fixed(r.burstMs, 0)} ms): the rate is bounded by ply on loopback, not by the limiter.`
-        : ''
-    const over = never
-      ? ''
-      : ` The ${whole(r.rate + 1)} closest starts spanned ${fixed(r.spanOfRPlusOne, 2)} ms of real time; counted by \`Date.now()\` (a whole-millisecond wall clock) the most in any second was ${whole(r.maxSecondWall)}, and \`Date.now()\` moved ${fixed(r.clockDrift, 1)} ms against the monotonic clock during the run.`
-    const failed = r.errors === 0 ? '' : ` **${r.errors} calls failed** (other than the final abort).`
-    lines.push(
-      `- ${whole(r.rate)}/s: achieved ${fixed(r.achieved, 1)}/s (${signed(error * 100, 2)}%); within 2%: ${verdict(close)}. Most starts in any sliding second ${whole(r.maxSecond)}; never above ${whole(r.rate)}: ${verdict(never)}.${over}${reach}${failed}`,
-    )
-  }
-  return lines
-}
-
 const METHOD = [
   '- **Overhead.** The stack is `parse()` then `auth.bearer()`; the variant puts',
   '  `rateLimit({ perSecond: 1_000_000, perMinute: 1_000_000, concurrency: 10_000 })` between',
@@ -258,21 +219,7 @@ const METHOD = [
   '  (order alternating), and the ratio is the median of per-round ratios with a',
   '  distribution-free 95% interval (as in `bench/run.ts`). The same pairs run with the network',
   '  stubbed out (an in-process `fetch`, concurrency 1), where the CPU µs per call is steady.',
-  '- **Precision.** For each configured rate R, `rateLimit({ perSecond: R })` sits after',
-  '  `parse()`, and an inner middleware stamps `performance.now()` (and `Date.now()`,',
-  '  a whole-millisecond wall clock, for comparison) as each request leaves the limiter. A pool of callers (64; 256 for',
-  '  1,000/s) asks as fast as it can; at the end of the run every waiting or in-flight call is',
-  '  aborted. *Achieved* counts the starts in [0, T) over T, a whole number of seconds: a sliding',
-  '  1-second window allows at most R × T starts there, so ÷ configured ≤ 1 is the bound and',
-  "  the shortfall is the limiter's slack. Nothing is excluded: the first second's burst (R at",
-  "  once, which a sliding window allows) is part of every later second's pattern, since each",
-  '  slot frees exactly one second after its last use; *after the first second* leaves it out',
-  '  for comparison. *Most starts in any 1 s* is the maximum over every half-open window',
-  '  [t, t + 1 s) of the real-time stamps (all of them, including any after T); the *shortest',
-  '  span of R + 1 starts* says the same in time (under 1,000 ms: some real second held more',
-  '  than R). *By `Date.now()`* counts the same stamps on a whole-millisecond wall clock, and',
-  '  *drift* is how far that clock moved against the monotonic one during the run (it steps by',
-  '  several ms at times on this VM).',
+  ...PRECISION_METHOD,
 ]
 
 async function setting(plan: Plan, steal: number | undefined): Promise<string[]> {
@@ -285,15 +232,6 @@ async function setting(plan: Plan, steal: number | undefined): Promise<string[]>
     `- Run: overhead ${plan.rounds} paired rounds × ${plan.turnMs / 1000} s on loopback and ${plan.stubRounds} × ${plan.stubTurnMs / 1000} s stubbed; precision ${plan.precisionMs / 1000} s per rate`,
     ...(steal === undefined ? [] : [`- CPU time stolen by the hypervisor during the run: ${fixed(steal * 100, 1)}%`]),
   ]
-}
-
-function panelsOf(rows: readonly PrecisionRow[]): PlotPanel[] {
-  return rows.map((r) => ({
-    rate: r.rate,
-    durationMs: r.durationMs,
-    starts: r.starts,
-    note: `achieved ${fixed(r.achieved, 1)}/s (${fixed((r.achieved / r.rate) * 100, 2)}% of the limit), most in any sliding second: ${whole(r.maxSecond)}, ${r.callers} callers`,
-  }))
 }
 
 // ---------------------------------------------------------------------------------------------

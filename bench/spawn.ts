@@ -50,3 +50,47 @@ async function stopChild(child: ChildProcess): Promise<void> {
   child.stdin?.end()
   await exited
 }
+
+/** How to run a child script with `runScript`. */
+export interface ScriptOptions {
+  /** Node flags before the script (`--expose-gc`). */
+  readonly execArgv?: readonly string[]
+  /** The child is killed, and the run fails, after this long. */
+  readonly timeoutMs: number
+}
+
+/**
+ * Runs `script` in a child process on this same Node and resolves to what it printed on
+ * stdout once it exits with code 0 (its stderr goes to ours). The child's stdin stays open
+ * while it runs: a script that calls `exitWithParent()` exits when this process does, even
+ * when this one is killed, so no child is left behind.
+ */
+export async function runScript(script: URL, args: readonly string[], options: ScriptOptions): Promise<string> {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), fileURLToPath(script), ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  let output = ''
+  child.stdout?.setEncoding('utf8')
+  child.stdout?.on('data', (chunk: string) => {
+    output += chunk
+  })
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
+  try {
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null]
+    if (code !== 0) {
+      const how = signal === 'SIGKILL' ? `was killed after ${options.timeoutMs / 1000} s` : `exited (${signal ?? code})`
+      throw new Error(`${fileURLToPath(script)} ${args.join(' ')} ${how}`)
+    }
+    return output
+  } finally {
+    clearTimeout(timer)
+    child.stdin?.destroy()
+  }
+}
+
+/** Makes this process exit when its parent closes our stdin, or exits (see `runScript`). */
+export function exitWithParent(): void {
+  process.stdin.on('close', () => process.exit(1))
+  process.stdin.on('end', () => process.exit(1))
+  process.stdin.resume()
+}
