@@ -291,16 +291,19 @@ export class Client {
     }
   }
 
-  async #run(ctx: Context): Promise<Response> {
+  #run(ctx: Context): Promise<Response> {
     this.#stack ??= compose(this.#middlewares)
-    if (this.#stack.prepare !== undefined) await this.#stack.prepare(ctx)
-    await this.#stack(ctx, this.#last)
-    if (ctx.response === undefined) {
-      throw new PlyError(
-        'the middleware stack settled without a response: a middleware neither called next() nor answered',
-      )
-    }
-    return ctx.response
+    const stack = this.#stack
+    const prepared = stack.prepare?.(ctx)
+    const ran = prepared === undefined ? stack(ctx, this.#last) : prepared.then(() => stack(ctx, this.#last))
+    return ran.then(() => {
+      if (ctx.response === undefined) {
+        throw new PlyError(
+          'the middleware stack settled without a response: a middleware neither called next() nor answered',
+        )
+      }
+      return ctx.response
+    })
   }
 }
 

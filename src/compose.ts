@@ -34,21 +34,26 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
   const stack = [...middlewares]
   const prepares = stack.flatMap((middleware) => (middleware.prepare ? [middleware.prepare] : []))
 
+  // Plain functions returning promises rather than async ones: a call through N middlewares
+  // would otherwise hold 3N suspended frames while it waits for the network.
   const dispatch = (ctx: Context, index: number, last: Next): Promise<void> => {
     const middleware = stack[index]
     if (middleware === undefined) return last(ctx)
     let running = false
-    const next = async (other?: Context): Promise<void> => {
+    const settled = (): void => {
+      running = false
+    }
+    const next = (other?: Context): Promise<void> => {
       if (other !== undefined && other !== ctx) return run(other, index + 1, last)
       if (running) {
-        throw new PlyError('next() was called again before the previous call settled; calls must not overlap')
+        return Promise.reject(
+          new PlyError('next() was called again before the previous call settled; calls must not overlap'),
+        )
       }
       running = true
-      try {
-        await run(ctx, index + 1, last)
-      } finally {
-        running = false
-      }
+      const inner = run(ctx, index + 1, last)
+      inner.then(settled, settled)
+      return inner
     }
     try {
       return middleware(ctx, next)
@@ -59,23 +64,47 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
   }
 
   /** Runs the stack from `index` on a fresh copy of `ctx`'s request, then puts the original back. */
-  const run = async (ctx: Context, index: number, last: Next): Promise<void> => {
+  const run = (ctx: Context, index: number, last: Next): Promise<void> => {
     const own = ctx.request
     setRequest(ctx, own.fork())
     ctx.response = undefined
     ctx.parsed = undefined
-    try {
-      await dispatch(ctx, index, last)
-    } finally {
+    const restore = (): void => {
       setRequest(ctx, own)
     }
+    let inner: Promise<void>
+    try {
+      // `Promise.resolve` returns a native promise as it is; it only wraps what a middleware
+      // that is not async returned (undefined, or another thenable).
+      inner = Promise.resolve(dispatch(ctx, index, last))
+    } catch (error) {
+      restore()
+      return Promise.reject(error)
+    }
+    return inner.then(restore, (error: unknown) => {
+      restore()
+      throw error
+    })
   }
 
   const composed: Middleware = (ctx, last) => dispatch(ctx, 0, last)
   if (prepares.length > 0) {
-    composed.prepare = async (ctx) => {
-      for (const prepare of prepares) await prepare(ctx)
-    }
+    composed.prepare = (ctx) => prepareFrom(prepares, 0, ctx)
   }
   return composed
+}
+
+/**
+ * Runs the `prepare` hooks from `index` on, in order; synchronous as long as they are, so a
+ * stack whose hooks need no waiting (a fixed token's scope) adds no turn of the event loop.
+ */
+function prepareFrom(
+  prepares: readonly NonNullable<Middleware['prepare']>[],
+  index: number,
+  ctx: Context,
+): void | Promise<void> {
+  for (let i = index; i < prepares.length; i++) {
+    const result = (prepares[i] as NonNullable<Middleware['prepare']>)(ctx)
+    if (result !== undefined) return result.then(() => prepareFrom(prepares, i + 1, ctx))
+  }
 }

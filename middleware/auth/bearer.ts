@@ -1,4 +1,4 @@
-import { ConfigError, type Middleware } from '../../src/index.ts'
+import { ConfigError, type Context, type Middleware } from '../../src/index.ts'
 import { checkCredential, resolveCredential } from './credential.ts'
 import { type CredentialSource, credentialScope, declareScope, EarlyCredentials, markCredential } from './scope.ts'
 
@@ -25,16 +25,31 @@ export function bearer(token: CredentialSource, options: BearerOptions = {}): Mi
   const fixedScope = options.scope ?? (typeof token === 'string' ? token : undefined)
   const scope = fixedScope === undefined ? undefined : credentialScope('bearer', fixedScope)
   const early = new EarlyCredentials()
-  const middleware: Middleware = async (ctx, next) => {
-    const value = early.take(ctx) ?? (await resolveCredential(token, 'the bearer token'))
+  const sign = (ctx: Context, value: string): void => {
     ctx.request.headers.set('authorization', `Bearer ${value}`)
     markCredential(ctx, scope ?? credentialScope('bearer', value), { header: 'authorization' })
-    await next()
   }
-  return declareScope(middleware, async (ctx) => {
+  const middleware: Middleware = (ctx, next) => {
+    // A fixed token signs at once; a token function is asked per attempt.
+    if (typeof token === 'string') {
+      sign(ctx, token)
+      return next()
+    }
+    const kept = early.take(ctx)
+    if (kept !== undefined) {
+      sign(ctx, kept)
+      return next()
+    }
+    return resolveCredential(token, 'the bearer token').then((value) => {
+      sign(ctx, value)
+      return next()
+    })
+  }
+  return declareScope(middleware, (ctx) => {
     if (scope !== undefined) return scope
-    const value = await resolveCredential(token, 'the bearer token')
-    early.keep(ctx, value)
-    return credentialScope('bearer', value)
+    return resolveCredential(token, 'the bearer token').then((value) => {
+      early.keep(ctx, value)
+      return credentialScope('bearer', value)
+    })
   })
 }

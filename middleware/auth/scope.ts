@@ -28,8 +28,16 @@ export type CredentialSource = string | (() => string | Promise<string>)
  * the call will use. `scopeOf` gives the scope without sending anything.
  */
 export function declareScope(middleware: Middleware, scopeOf: (ctx: Context) => string | Promise<string>): Middleware {
-  middleware.prepare = async (ctx) => {
-    ctx.state.credentialScope = await scopeOf(ctx)
+  middleware.prepare = (ctx) => {
+    const scope = scopeOf(ctx)
+    // A fixed credential's scope is known at once: no promise, no turn of the event loop.
+    if (typeof scope === 'string') {
+      ctx.state.credentialScope = scope
+      return
+    }
+    return scope.then((value) => {
+      ctx.state.credentialScope = value
+    })
   }
   return middleware
 }

@@ -73,15 +73,10 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
     return gate
   }
 
-  const middleware = async (ctx: Context, next: () => Promise<void>): Promise<void> => {
-    const { priority } = ctx.request.options
-    if (priority !== undefined && !(typeof priority === 'number' && Number.isFinite(priority))) {
-      throw new ConfigError(`rateLimit: a call's priority must be a finite number, got ${String(priority)}`)
-    }
-    const name = options.group?.(ctx) ?? DEFAULT_GROUP
-    const gate = gateFor(name)
-    const ticket = gate.tryStart() ?? (await waitedTurn(gate, name, ctx, options))
+  /** One attempt with its ticket: sends it, learns from the answer, gives the slot back. */
+  const attempt = (ctx: Context, next: () => Promise<void>, gate: Gate, name: string, ticket: Ticket) => {
     ticket.depart()
+    let sent: Promise<void>
     try {
       if (shared !== undefined && name === DEFAULT_GROUP) {
         const { signal } = ctx.request
@@ -90,14 +85,42 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
           addWait(ctx, Gate.now() - queuedAt)
           return next()
         }
-        await shared.schedule(run, signal === undefined ? {} : { signal })
+        sent = shared.schedule(run, signal === undefined ? {} : { signal })
       } else {
-        await next()
+        sent = next()
       }
-      if (ctx.response !== undefined) gate.learn(observe(ctx.response, Date.now()), Date.now())
-    } finally {
+    } catch (error) {
       ticket.release()
+      return Promise.reject(error)
     }
+    return sent.then(
+      () => {
+        try {
+          if (ctx.response !== undefined) gate.learn(observe(ctx.response, Date.now()), Date.now())
+        } finally {
+          ticket.release()
+        }
+      },
+      (error: unknown) => {
+        ticket.release()
+        throw error
+      },
+    )
+  }
+
+  // Not async: a call that may start at once (the common case) goes straight through.
+  const middleware = (ctx: Context, next: () => Promise<void>): Promise<void> => {
+    const { priority } = ctx.request.options
+    if (priority !== undefined && !(typeof priority === 'number' && Number.isFinite(priority))) {
+      return Promise.reject(
+        new ConfigError(`rateLimit: a call's priority must be a finite number, got ${String(priority)}`),
+      )
+    }
+    const name = options.group?.(ctx) ?? DEFAULT_GROUP
+    const gate = gateFor(name)
+    const ticket = gate.tryStart()
+    if (ticket !== undefined) return attempt(ctx, next, gate, name, ticket)
+    return waitedTurn(gate, name, ctx, options).then((granted) => attempt(ctx, next, gate, name, granted))
   }
 
   return Object.assign(middleware, {

@@ -51,11 +51,27 @@ export function retry(options: RetryOptions = {}): Middleware {
     budget?.recordRequest()
     const retries = retriesFor(ctx, settings)
     if (retries === 0) return next()
+    // The first attempt runs outside p-retry: most calls succeed at once, and then they pay
+    // for no retry machinery at all. A failure is handed to p-retry as its first attempt's.
+    let first: unknown
+    try {
+      await next()
+      const response = ctx.response
+      if (response === undefined || !isRetryableStatus(response, settings)) return
+      first = new RetryableResponse(response)
+    } catch (error) {
+      first = error
+    }
     const causes: (PlyError | HttpError)[] = []
     const request = () => summarize(ctx.request.method, ctx.request.peekUrl())
     try {
       await pRetry(
         async () => {
+          if (first !== undefined) {
+            const failure = first
+            first = undefined
+            throw failure
+          }
           await next()
           const response = ctx.response
           if (response !== undefined && isRetryableStatus(response, settings)) throw new RetryableResponse(response)
