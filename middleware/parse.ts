@@ -1,4 +1,4 @@
-import { type Middleware, parseResponse } from '../src/index.ts'
+import { type Context, type Middleware, parseResponse } from '../src/index.ts'
 
 /** Options of `parse()`. */
 export interface ParseOptions {
@@ -20,9 +20,12 @@ export interface ParseOptions {
  */
 export function parse(options: ParseOptions = {}): Middleware {
   const { parseJson } = options
-  return async (ctx, next) => {
-    await next()
-    if (ctx.raw || ctx.response === undefined) return
-    ctx.parsed = { data: await parseResponse(ctx, ctx.response, parseJson) }
+  const parseInto = (ctx: Context): Promise<void> | undefined => {
+    if (ctx.raw || ctx.response === undefined) return undefined
+    return parseResponse(ctx, ctx.response, parseJson).then((data) => {
+      ctx.parsed = { data }
+    })
   }
+  // Not async: while the call waits for the network, it holds a callback, not a frame.
+  return (ctx, next) => next().then(() => parseInto(ctx))
 }

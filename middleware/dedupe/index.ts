@@ -171,18 +171,8 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
     })
   }
 
-  const middleware = async (ctx: Context, next: Next): Promise<void> => {
-    const key = keyOf(ctx, settings)
-    if (key === undefined) return next()
-    // Read before `next()`: while the inner stack runs, `ctx.request` is its copy.
-    const request = ctx.request
-    const signal = request.signal
-    if (signal?.aborted) throw abortError(request, signal)
-    let flight = flights.get(key)
-    const follower = flight !== undefined
-    if (flight === undefined) flight = lead(ctx, next, key)
-    else flight.shared = true
-    const outcome = await wait(flight, key, request, signal)
+  /** Puts the shared call's outcome in a caller's context. */
+  const receive = (ctx: Context, follower: boolean, outcome: Outcome | typeof ALONE | undefined): void => {
     // Alone: `next()` left the original response (and anything an inner parse did) in place.
     if (outcome === ALONE) return
     if (follower) {
@@ -193,6 +183,21 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
     }
     ctx.parsed = undefined
     ctx.response = outcome === undefined ? undefined : responseOf(outcome)
+  }
+
+  // Not async: while the call waits for the network, it holds a callback, not a frame.
+  const middleware = (ctx: Context, next: Next): Promise<void> => {
+    const key = keyOf(ctx, settings)
+    if (key === undefined) return next()
+    // Read before `next()`: while the inner stack runs, `ctx.request` is its copy.
+    const request = ctx.request
+    const signal = request.signal
+    if (signal?.aborted) return Promise.reject(abortError(request, signal))
+    let flight = flights.get(key)
+    const follower = flight !== undefined
+    if (flight === undefined) flight = lead(ctx, next, key)
+    else flight.shared = true
+    return wait(flight, key, request, signal).then((outcome) => receive(ctx, follower, outcome))
   }
 
   return Object.defineProperty(middleware, 'inFlight', {

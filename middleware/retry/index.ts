@@ -47,21 +47,8 @@ export function retry(options: RetryOptions = {}): Middleware {
   const settings = retrySettings(options)
   const budget = settings.budget === false ? undefined : new RetryBudget(settings.budget)
 
-  return async (ctx, next) => {
-    budget?.recordRequest()
-    const retries = retriesFor(ctx, settings)
-    if (retries === 0) return next()
-    // The first attempt runs outside p-retry: most calls succeed at once, and then they pay
-    // for no retry machinery at all. A failure is handed to p-retry as its first attempt's.
-    let first: unknown
-    try {
-      await next()
-      const response = ctx.response
-      if (response === undefined || !isRetryableStatus(response, settings)) return
-      first = new RetryableResponse(response)
-    } catch (error) {
-      first = error
-    }
+  /** Retries after a first attempt that failed with `first` (an error or a retryable response). */
+  const retryAfterFirst = async (ctx: Context, next: () => Promise<void>, retries: number, first: unknown) => {
     const causes: (PlyError | HttpError)[] = []
     const request = () => summarize(ctx.request.method, ctx.request.peekUrl())
     try {
@@ -115,6 +102,23 @@ export function retry(options: RetryOptions = {}): Middleware {
       throw final
     }
     if (causes.length > 0) ctx.state.attemptCauses = causes
+  }
+
+  // Not async: the first attempt runs outside p-retry, because most calls succeed at once and
+  // should pay for no retry machinery, and while it is out the call holds a callback, not a
+  // frame. A failure is handed to p-retry as its first attempt's.
+  return (ctx, next) => {
+    budget?.recordRequest()
+    const retries = retriesFor(ctx, settings)
+    if (retries === 0) return next()
+    return next().then(
+      () => {
+        const response = ctx.response
+        if (response === undefined || !isRetryableStatus(response, settings)) return undefined
+        return retryAfterFirst(ctx, next, retries, new RetryableResponse(response))
+      },
+      (error: unknown) => retryAfterFirst(ctx, next, retries, error),
+    )
   }
 }
 
