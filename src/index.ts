@@ -66,12 +66,14 @@ export { type NextPage, nextLink, type Paginated, type PaginateOptions } from '.
 export {
   isSecretHeader,
   isSecretQueryParam,
+  mayHoldSecretParam,
   REDACTED,
   redactHeader,
   redactHeaders,
   redactQueryParam,
   redactText,
   redactUrl,
+  redactUrlText,
   registerSecret,
   summarize,
 } from './redact.ts'

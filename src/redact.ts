@@ -44,6 +44,37 @@ const MIN_SECRET_LENGTH = 4
 /** Registers one more query parameter name whose value must never be reported. */
 export function redactQueryParam(name: string): void {
   secretQueryParams.add(name.toLowerCase())
+  secretParamPattern = undefined
+}
+
+/** Finds a secret parameter's `name=` after `?`, `&` or `#`; rebuilt when a name is added. */
+let secretParamPattern: RegExp | undefined
+
+/**
+ * Whether a URL or its query (`?…`) may hold a secret parameter: a secret parameter's name
+ * after `?`, `&`, `#` or `;`, or any percent-encoding (which could hide a name). `false` means
+ * it certainly holds none, so the query need not be parsed to mask or drop one.
+ */
+export function mayHoldSecretParam(text: string): boolean {
+  return text.includes('%') || mentionsSecretParam(text)
+}
+
+function mentionsSecretParam(text: string): boolean {
+  secretParamPattern ??= new RegExp(
+    `[?&#;](?:${[...secretQueryParams].map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})=`,
+    'i',
+  )
+  return secretParamPattern.test(text)
+}
+
+/**
+ * `redactUrl` for a URL given as text, without parsing it when that cannot change anything:
+ * no userinfo, no percent-encoding (which could hide a parameter's name) and no secret
+ * parameter name. Registered secret values are masked either way.
+ */
+export function redactUrlText(url: string): string {
+  if (url.includes('@') || mayHoldSecretParam(url)) return redactUrl(url)
+  return redactText(url)
 }
 
 /** Registers one more header name whose value must never be reported. */

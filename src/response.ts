@@ -3,7 +3,7 @@ import { type BodyParseOptions, fromBytes, parseBody, readBytes, validate } from
 import type { CacheStatus, Context } from './context.ts'
 import { attemptBudget } from './deadline.ts'
 import { HttpError } from './errors.ts'
-import { redactUrl, summarize } from './redact.ts'
+import { redactUrlText, summarize } from './redact.ts'
 
 /** What a call resolves to: the response's metadata and its parsed body. */
 export interface ApiResponse<T = unknown> {
@@ -91,5 +91,5 @@ export function apiResponseOf<T>(ctx: Context, response: Response, data: T, star
  * fragment, and are returned as they are without being parsed.
  */
 function publicUrl(url: string): string {
-  return url.includes('?') || url.includes('@') || url.includes('#') ? redactUrl(url) : url
+  return url.includes('?') || url.includes('@') || url.includes('#') ? redactUrlText(url) : url
 }

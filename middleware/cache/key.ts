@@ -1,5 +1,12 @@
 import { hash } from 'node:crypto'
-import { type Context, credentialScope, isSecretHeader, isSecretQueryParam, type PlyRequest } from '../../src/index.ts'
+import {
+  type Context,
+  credentialScope,
+  isSecretHeader,
+  isSecretQueryParam,
+  mayHoldSecretParam,
+  type PlyRequest,
+} from '../../src/index.ts'
 import type { CacheRecord, StoredResponse } from './entry.ts'
 
 /** Makes the resource part of a cache key from a request (by default its URL without fragment and secrets). */
@@ -20,6 +27,7 @@ export function cacheKey(ctx: Context, method: string, resource: string, partiti
 
 /** The resource a URL names, for a key: the URL without its fragment and without secret query parameters. */
 export function resourceOf(url: URL): string {
+  if (url.hash === '' && !mayHoldSecretParam(url.search)) return url.href
   let secret = false
   for (const name of url.searchParams.keys()) if (isSecretQueryParam(name)) secret = true
   if (!secret && url.hash === '') return url.href
@@ -39,7 +47,9 @@ export function partitionOf(ctx: Context, url: URL = ctx.request.peekUrl()): str
   for (const [name, value] of ctx.request.peekHeaders()) {
     if (isSecretHeader(name)) parts.push(`${name}=${value}`)
   }
-  for (const [name, value] of url.searchParams) if (isSecretQueryParam(name)) parts.push(`?${name}=${value}`)
+  if (mayHoldSecretParam(url.search)) {
+    for (const [name, value] of url.searchParams) if (isSecretQueryParam(name)) parts.push(`?${name}=${value}`)
+  }
   const carried = parts.length === 0 ? '' : credentialScope('request', parts.join('\n'))
   return `${ctx.state.credentialScope ?? ''}|${carried}`
 }

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { HttpError, REDACTED, redactQueryParam, redactUrl } from '../../src/index.ts'
+import { HttpError, REDACTED, redactQueryParam, redactUrl, redactUrlText, registerSecret } from '../../src/index.ts'
 
 describe('redactUrl', () => {
   it('masks secret query parameters and keeps the rest', () => {
@@ -30,6 +30,25 @@ describe('redactUrl', () => {
   it('returns the URL untouched (and uncopied) when nothing is secret', () => {
     const url = new URL('https://api.example.com/users?page=2')
     expect(redactUrl(url)).toBe(url.href)
+  })
+})
+
+describe('redactUrlText', () => {
+  it('masks what redactUrl masks, whether or not it takes the fast path', () => {
+    redactQueryParam('x-Custom-Key')
+    registerSecret('path-secret-42')
+    const urls = [
+      'https://api.example.com/items?page=2&sort=name',
+      'https://api.example.com/items?page=2&ACCESS_TOKEN=t0k3n',
+      'https://api.example.com/items?x-custom-key=k3y',
+      'https://api.example.com/items?api%5Fkey=k3y',
+      'https://user:pw@api.example.com/items',
+      'https://api.example.com/path-secret-42/items?q=1',
+      'https://api.example.com/items#access_token=t0k3n',
+    ]
+    for (const url of urls) expect(redactUrlText(url)).toBe(redactUrl(url))
+    expect(redactUrlText(urls[0] as string)).toBe(urls[0])
+    expect(urls.slice(1).map(redactUrlText).join(' ')).not.toMatch(/t0k3n|k3y|pw@|path-secret-42/)
   })
 })
 
