@@ -36,6 +36,17 @@ function thrown(make: () => unknown): unknown {
   return undefined
 }
 
+/** An OAuth2 client-credentials middleware with one option to test set. */
+function oauth2With(option: { refreshMarginMs?: number; tokenTimeoutMs?: number }) {
+  return auth.oauth2({
+    grant: 'client_credentials',
+    tokenUrl: 'https://auth.example.com/token',
+    clientId: 'id',
+    clientSecret: 'secret',
+    ...option,
+  })
+}
+
 describe('path parameters: each reserved character lands inside exactly one segment', () => {
   // What the server receives for `/items/{id}/end`. Sub-delims other than $&+,;= are legal in a
   // segment (RFC 3986 pchar) and stay as they are; everything else that could end the segment,
@@ -376,26 +387,12 @@ const NUMERIC_OPTIONS: readonly NumericOption[] = [
   },
   {
     name: 'auth.oauth2 refreshMarginMs',
-    make: (value) =>
-      auth.oauth2({
-        grant: 'client_credentials',
-        tokenUrl: 'https://auth.example.com/token',
-        clientId: 'id',
-        clientSecret: 'secret',
-        refreshMarginMs: value as number,
-      }),
+    make: (value) => oauth2With({ refreshMarginMs: value as number }),
     alsoRefused: [2 ** 31],
   },
   {
     name: 'auth.oauth2 tokenTimeoutMs',
-    make: (value) =>
-      auth.oauth2({
-        grant: 'client_credentials',
-        tokenUrl: 'https://auth.example.com/token',
-        clientId: 'id',
-        clientSecret: 'secret',
-        tokenTimeoutMs: value as number,
-      }),
+    make: (value) => oauth2With({ tokenTimeoutMs: value as number }),
     alsoRefused: [0, 2 ** 31],
   },
   {
