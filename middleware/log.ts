@@ -1,12 +1,4 @@
-import {
-  type CacheStatus,
-  ConfigError,
-  type Context,
-  type Middleware,
-  PlyError,
-  redactText,
-  redactUrl,
-} from '../src/index.ts'
+import { type CacheStatus, ConfigError, type Context, type Middleware, redactText, redactUrl } from '../src/index.ts'
 
 /** The structured line `log()` writes for one call. */
 export interface LogEntry {
@@ -96,8 +88,7 @@ function entryOf(ctx: Context, startedAt: number, error: unknown): LogEntry {
 }
 
 function describe(error: unknown): string {
-  const text =
-    error instanceof Error ? `${error instanceof PlyError ? error.name : 'Error'}: ${error.message}` : String(error)
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
   return redactText(text)
 }
 
