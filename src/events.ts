@@ -45,9 +45,12 @@ export interface RetryingEvent extends CallEvent {
 export interface RateLimitedEvent extends CallEvent {
   /** The limiter's group the call belongs to. */
   readonly group: string
-  /** The expected wait (0 when it waits for a concurrency slot, which has no schedule). */
+  /**
+   * The expected wait (0 when it waits for a concurrency slot, which has no schedule); for a
+   * limiter shared through Redis, the wait it had, reported when the call starts.
+   */
   readonly waitMs: number
-  /** Why it waits: `'window'`, `'concurrency'`, `'server'` (the server said so) or `'pace'`. */
+  /** Why it waits: `'window'`, `'concurrency'`, `'server'` (the server said so), `'pace'` or `'shared'`. */
   readonly reason: string
 }
 

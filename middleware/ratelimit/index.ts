@@ -9,7 +9,7 @@ import {
 } from '../../src/index.ts'
 import { Gate, type Quota, type Ticket } from './gate.ts'
 import { observe } from './learn.ts'
-import { groupSettings, type RateLimitOptions } from './options.ts'
+import { groupSettings, type LimitedEvent, type RateLimitOptions } from './options.ts'
 import { type SharedLimiter, sharedLimiter } from './shared/index.ts'
 
 export type { Quota } from './gate.ts'
@@ -25,6 +25,8 @@ export interface RateLimitMiddleware extends Middleware {
 }
 
 const DEFAULT_GROUP = 'default'
+/** A wait in shared mode shorter than this is Redis's round trip, not the limit holding the call. */
+const SHARED_WAIT_WORTH_REPORTING_MS = 5
 
 /**
  * Keeps to rate limits, built on sliding windows (every window holds at once: `perSecond`,
@@ -81,11 +83,16 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
       if (shared !== undefined && name === DEFAULT_GROUP) {
         const { signal } = ctx.request
         const queuedAt = Gate.now()
-        const run = () => {
+        const run = (heldMs: number) => {
           addWait(ctx, Gate.now() - queuedAt)
+          // Redis decides the start time, so the wait is known only once it is over.
+          if (heldMs >= SHARED_WAIT_WORTH_REPORTING_MS) {
+            report(ctx, options, { group: name, waitMs: Math.round(heldMs), reason: 'shared' })
+          }
           return next()
         }
-        sent = shared.schedule(run, signal === undefined ? {} : { signal })
+        const priority = sharedPriority(ctx.request.options.priority)
+        sent = shared.schedule(run, signal === undefined ? { priority } : { signal, priority })
       } else {
         sent = next()
       }
@@ -165,8 +172,7 @@ function waitTurn(gate: Gate, group: string, ctx: Context, options: RateLimitOpt
       }),
     )
   }
-  options.onLimited?.({ group, waitMs, reason: block.reason })
-  ctx.events.emit('rateLimited', { group, waitMs, reason: block.reason })
+  report(ctx, options, { group, waitMs, reason: block.reason })
   const { signal } = ctx.request
   const priority = ctx.request.options.priority ?? 0
   return new Promise<Ticket>((resolve, reject) => {
@@ -205,6 +211,20 @@ function waitTurn(gate: Gate, group: string, ctx: Context, options: RateLimitOpt
       }, left)
     }
   })
+}
+
+/** Tells `onLimited` and the client's `rateLimited` listeners that a call waits (or waited). */
+function report(ctx: Context, options: RateLimitOptions, event: LimitedEvent): void {
+  options.onLimited?.(event)
+  ctx.events.emit('rateLimited', event)
+}
+
+/**
+ * A call's priority (higher first, default 0) as bottleneck's (0 first, 9 last, default 5),
+ * so that shared mode orders its queue as the local limiter does.
+ */
+function sharedPriority(priority: number | undefined): number {
+  return Math.min(9, Math.max(0, 5 - Math.round(priority ?? 0)))
 }
 
 function minOf(a: number | undefined, b: number | undefined): number | undefined {

@@ -15,14 +15,21 @@ export interface Limits {
   maxQueue?: number
 }
 
-/** Why a request had to wait. */
-export type LimitReason = 'window' | 'concurrency' | 'server' | 'pace'
+/**
+ * Why a request had to wait: a sliding `'window'` was full, no `'concurrency'` slot was free,
+ * the `'server'` asked for a pause, the limiter is spreading a short quota (`'pace'`), or the
+ * limiter `'shared'` through Redis held it (reported after the wait, which only Redis knew).
+ */
+export type LimitReason = 'window' | 'concurrency' | 'server' | 'pace' | 'shared'
 
 /** What `onLimited` is told when a request has to wait. */
 export interface LimitedEvent {
   /** The group the request belongs to. */
   readonly group: string
-  /** The expected wait in ms (0 when it waits for a concurrency slot, which has no schedule). */
+  /**
+   * The expected wait in ms (0 when it waits for a concurrency slot, which has no schedule);
+   * for `'shared'`, the wait it had.
+   */
   readonly waitMs: number
   readonly reason: LimitReason
 }

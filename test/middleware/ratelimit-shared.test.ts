@@ -3,8 +3,9 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LimitedEvent, rateLimit } from '../../middleware/index.ts'
 import { sharedLimiter } from '../../middleware/ratelimit/shared/index.ts'
-import { AbortError, ConfigError, RateLimitError } from '../../src/index.ts'
+import { AbortError, ConfigError, createClient, RateLimitError, type RateLimitedEvent } from '../../src/index.ts'
 import { startScript } from '../support/child.ts'
 import { describeWithRedis, redisCommand } from '../support/redis.ts'
 import { startServer, type TestServer } from '../support/server.ts'
@@ -335,6 +336,29 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
       expect(client.listenerCount('error')).toBe(errorListeners)
     } finally {
       await client.quit()
+    }
+  })
+  it('rateLimit({ redis }) reports the waits Redis imposed through onLimited and the client event', async () => {
+    const limited: LimitedEvent[] = []
+    const limiter = rateLimit({
+      perSecond: 10,
+      redis: { url: redisUrl, id: uniqueId() },
+      onLimited: (e) => limited.push(e),
+    })
+    const client = createClient({ baseUrl: server.url }).use(limiter)
+    const events: RateLimitedEvent[] = []
+    client.on('rateLimited', (e) => events.push(e))
+    try {
+      await Promise.all(Array.from({ length: 4 }, () => client.get('/shared', { throwHttpErrors: false })))
+      // Spaced (1000 + 35) / 10 ms apart: the 2nd, 3rd and 4th start waited about 100, 200, 300 ms.
+      expect(limited.map((e) => e.reason)).toEqual(['shared', 'shared', 'shared'])
+      expect(limited.map((e) => e.group)).toEqual(['default', 'default', 'default'])
+      const sorted = limited.map((e) => e.waitMs).sort((a, b) => a - b)
+      expect(sorted[0]).toBeGreaterThanOrEqual(80)
+      expect(sorted[2]).toBeGreaterThanOrEqual(250)
+      expect(events.map(({ group, waitMs, reason }) => ({ group, waitMs, reason }))).toEqual(limited)
+    } finally {
+      await limiter.close()
     }
   })
 })

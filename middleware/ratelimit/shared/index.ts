@@ -22,6 +22,8 @@ interface Entry {
   state: JobState
   /** bottleneck's job id, once submitted. */
   jobId?: string
+  /** When it was handed to bottleneck (`performance.now()`): the limits hold it from then. */
+  submittedAt?: number
   /** Bounds the wait for a reachable Redis while `waiting`; the start guard's pause after. */
   timer?: ReturnType<typeof setTimeout>
   /** Ends the start guard's pause early (abort, close). */
@@ -165,7 +167,10 @@ export function sharedLimiter(redis: RedisOptions, limits: SharedLimits): Shared
   }
 
   return {
-    schedule<T>(task: () => Promise<T>, options: { signal?: AbortSignal; priority?: number } = {}): Promise<T> {
+    schedule<T>(
+      task: (heldMs: number) => Promise<T>,
+      options: { signal?: AbortSignal; priority?: number } = {},
+    ): Promise<T> {
       const { signal, priority = 5 } = options
       if (closed) return Promise.reject(new RateLimitError('the shared rate limiter is closed; the call was not sent'))
       if (signal?.aborted) return Promise.reject(abortError(signal))
@@ -195,6 +200,7 @@ export function sharedLimiter(redis: RedisOptions, limits: SharedLimits): Shared
           submit(s) {
             if (entry.state !== 'waiting') return
             entry.state = 'submitted'
+            entry.submittedAt = performance.now()
             if (entry.timer !== undefined) clearTimeout(entry.timer)
             jobCounter += 1
             entry.jobId = `ply-${jobCounter}`
@@ -233,7 +239,7 @@ export function sharedLimiter(redis: RedisOptions, limits: SharedLimits): Shared
                 }
                 // The caller's promise settles with the task, not after bottleneck's Redis bookkeeping.
                 try {
-                  resolve(await task())
+                  resolve(await task(performance.now() - (entry.submittedAt ?? asked)))
                 } catch (error) {
                   reject(error)
                 }

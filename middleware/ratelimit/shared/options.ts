@@ -29,8 +29,13 @@ export interface SharedLimits {
 
 /** A limiter whose limits hold across every process that shares its `id`. */
 export interface SharedLimiter {
-  /** Runs `task` when the cluster-wide limits allow; rejects with AbortError if `signal` aborts while queued (the task then never runs), or with RateLimitError if Redis is unreachable (never runs the task unlimited). */
-  schedule<T>(task: () => Promise<T>, options?: { signal?: AbortSignal; priority?: number }): Promise<T>
+  /**
+   * Runs `task` when the cluster-wide limits allow; rejects with AbortError if `signal` aborts
+   * while queued (the task then never runs), or with RateLimitError if Redis is unreachable
+   * (never runs the task unlimited). `task` is told how long the limits held it, in ms, from
+   * the moment Redis was reachable (connecting is not counted).
+   */
+  schedule<T>(task: (heldMs: number) => Promise<T>, options?: { signal?: AbortSignal; priority?: number }): Promise<T>
   /** Stops the limiter and closes the Redis connection ply opened; afterwards the process can exit. */
   close(): Promise<void>
 }
