@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { redactHeaders, redactText } from './redact.ts'
+import { redactData, redactHeaders, redactText } from './redact.ts'
 
 /**
  * The error hierarchy. Every error ply throws is a `PlyError`; each subclass names one way a
@@ -66,7 +66,11 @@ export class HttpError<TBody = unknown> extends PlyError {
   readonly statusText: string
   /** The response headers. */
   readonly headers: Headers
-  /** The response body, parsed by content type (JSON, text), or `undefined` when empty. */
+  /**
+   * The response body, parsed by content type (JSON, text), or `undefined` when empty. It is
+   * the server's body as sent; `JSON.stringify(error)` and `util.inspect(error)` mask any
+   * registered secret in it.
+   */
   readonly data: TBody
 
   constructor(
@@ -84,10 +88,11 @@ export class HttpError<TBody = unknown> extends PlyError {
 
   override toJSON(): Record<string, unknown> {
     // Cookies a server sets are credentials; the serialised form names them without values.
-    return { ...super.toJSON(), headers: redactHeaders(this.headers) }
+    // A server may echo a credential in its error body: the serialised body masks them too.
+    return { ...super.toJSON(), headers: redactHeaders(this.headers), data: redactData(this.data) }
   }
 
-  /** `util.inspect` shows the headers redacted too (a `Set-Cookie` is a credential). */
+  /** `util.inspect` shows the headers and the body redacted too (a `Set-Cookie` is a credential). */
   [Symbol.for('nodejs.util.inspect.custom')](
     _depth: number,
     options: object,

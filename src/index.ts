@@ -68,6 +68,7 @@ export {
   isSecretQueryParam,
   mayHoldSecretParam,
   REDACTED,
+  redactData,
   redactHeader,
   redactHeaders,
   redactQueryParam,

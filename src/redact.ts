@@ -104,6 +104,25 @@ export function redactText(text: string): string {
   return result
 }
 
+/**
+ * `value` with every registered secret masked in its strings, for reporting a parsed body
+ * (`HttpError`'s serialised and inspected forms). Arrays and plain objects are copied, as deep
+ * as `depth`; anything else (bytes, class instances) is reported by its kind only, since its
+ * contents cannot be masked. Returns `value` itself when no secret is registered.
+ */
+export function redactData(value: unknown, depth = 8): unknown {
+  if (secretValues.size === 0) return value
+  if (typeof value === 'string') return redactText(value)
+  if (value === null || typeof value !== 'object') return value
+  if (depth === 0) return '[…]'
+  if (Array.isArray(value)) return value.map((item) => redactData(item, depth - 1))
+  const prototype = Object.getPrototypeOf(value)
+  if (prototype !== Object.prototype && prototype !== null) return `[${value.constructor?.name ?? 'object'}]`
+  const copy: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) copy[redactText(key)] = redactData(item, depth - 1)
+  return copy
+}
+
 /** Whether a query parameter's value must be masked when reported (and kept out of cache keys). */
 export function isSecretQueryParam(name: string): boolean {
   return secretQueryParams.has(name.toLowerCase())

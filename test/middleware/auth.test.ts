@@ -31,6 +31,13 @@ beforeAll(async () => {
       return
     }
     if (url.pathname.startsWith('/denied')) return sendJson(res, 401, { message: 'Bad credentials' })
+    if (url.pathname === '/echo-denied') {
+      // Some APIs echo what they were sent in an error body, credentials included.
+      return sendJson(res, 403, {
+        message: `rejected ${req.headers.authorization ?? ''}`,
+        request: { headers: req.headers, query: Object.fromEntries(url.searchParams), trace: [[url.search]] },
+      })
+    }
     sendJson(res, 200, { at: 'api', url: req.url })
   })
 })
@@ -194,6 +201,22 @@ describe('no secret in errors or log lines', () => {
       expectClean(network, secret)
       expect(logLine).not.toBe('')
       expect(logLine).not.toContain(secret)
+    })
+  }
+
+  for (const [name, { secret, make }] of Object.entries(secrets)) {
+    it(`${name}: a server that echoes the credential in its error body does not leak it through the error`, async () => {
+      const error = await createClient({ baseUrl: api.url })
+        .use(make())
+        .get('/echo-denied')
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(HttpError)
+      // The body itself stays as the server sent it, for the program to read...
+      const basicForm = Buffer.from(`alice:${secret}`).toString('base64')
+      expect(JSON.stringify((error as HttpError).data)).toMatch(new RegExp(`${secret}|${basicForm}`))
+      // ...but the serialised and inspected error masks it.
+      expectClean(error, secret)
+      expect(JSON.stringify(error)).toContain('[REDACTED]')
     })
   }
 
