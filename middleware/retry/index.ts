@@ -31,7 +31,8 @@ class RetryableResponse extends Error {
  * status (408, 425, 429, 500, 502, 503, 504 by default, and a 403 whose rate limit is
  * exhausted), or failed with a `NetworkError` or its per-attempt `TimeoutError`. An abort by
  * the caller is never retried, and neither is a method that is not idempotent (POST, PATCH)
- * unless the call opts in with `retry: true` or an `Idempotency-Key` header.
+ * unless the call opts in with `retry: true` or an `Idempotency-Key` header, or the answer is
+ * one that `unprocessed` recognises as proof that the server did not act on the request.
  *
  * The wait is the server's when it names one (`Retry-After`, then an exhausted rate limit's
  * reset), else exponential backoff with full jitter. A server wait longer than
@@ -47,8 +48,20 @@ export function retry(options: RetryOptions = {}): Middleware {
   const settings = retrySettings(options)
   const budget = settings.budget === false ? undefined : new RetryBudget(settings.budget)
 
-  /** Retries after a first attempt that failed with `first` (an error or a retryable response). */
-  const retryAfterFirst = async (ctx: Context, next: () => Promise<void>, retries: number, first: unknown) => {
+  /**
+   * Retries after a first attempt that failed with `first` (an error or a retryable response).
+   * With `unprocessedOnly`, only answers that `settings.unprocessed` recognises are retried.
+   */
+  const retryAfterFirst = async (
+    ctx: Context,
+    next: () => Promise<void>,
+    retries: number,
+    first: unknown,
+    unprocessedOnly = false,
+  ) => {
+    const retryable = unprocessedOnly
+      ? (response: Response) => settings.unprocessed?.(response) === true
+      : (response: Response) => isRetryableStatus(response, settings)
     const causes: (PlyError | HttpError)[] = []
     const request = () => summarize(ctx.request.method, ctx.request.peekUrl())
     try {
@@ -61,7 +74,7 @@ export function retry(options: RetryOptions = {}): Middleware {
           }
           await next()
           const response = ctx.response
-          if (response !== undefined && isRetryableStatus(response, settings)) throw new RetryableResponse(response)
+          if (response !== undefined && retryable(response)) throw new RetryableResponse(response)
         },
         {
           retries,
@@ -70,6 +83,7 @@ export function retry(options: RetryOptions = {}): Middleware {
           maxTimeout: 0,
           ...(ctx.request.signal ? { signal: ctx.request.signal } : {}),
           shouldRetry: async ({ error, attemptNumber }) => {
+            if (unprocessedOnly && !(error instanceof RetryableResponse)) return false
             const wait = plannedWait(ctx, error, attemptNumber, settings)
             if (wait === undefined || (budget !== undefined && !budget.tryRetry())) return false
             causes.push(causeOf(error, request))
@@ -110,7 +124,14 @@ export function retry(options: RetryOptions = {}): Middleware {
   return (ctx, next) => {
     budget?.recordRequest()
     const retries = retriesFor(ctx, settings)
-    if (retries === 0) return next()
+    if (retries === 0) {
+      if (settings.unprocessed === undefined || !mayRetryUnprocessed(ctx, settings)) return next()
+      return next().then(() => {
+        const response = ctx.response
+        if (response === undefined || settings.unprocessed?.(response) !== true) return undefined
+        return retryAfterFirst(ctx, next, settings.retries, new RetryableResponse(response), true)
+      })
+    }
     return next().then(
       () => {
         const response = ctx.response
@@ -134,6 +155,16 @@ function retriesFor(ctx: Context, settings: RetrySettings): number {
     throw new ConfigError(`retry: a call's retries must be a whole number ≥ 0, got ${String(choice.retries)}`)
   }
   return choice.retries
+}
+
+/**
+ * Whether a call that its method keeps from retrying may still be retried after an answer that
+ * proves the server did not act on it: not when the call made its own retry choice (`false`,
+ * or `{ retries: 0 }`), or its body is a stream that cannot be sent twice.
+ */
+function mayRetryUnprocessed(ctx: Context, settings: RetrySettings): boolean {
+  const { body, options } = ctx.request
+  return options.retry === undefined && !(body instanceof ReadableStream) && settings.retries > 0
 }
 
 function isRetryableStatus(response: Response, settings: RetrySettings): boolean {

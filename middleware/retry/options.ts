@@ -40,6 +40,13 @@ export interface RetryOptions {
   budget?: RetryBudgetOptions | false
   /** Called before each wait. */
   onRetry?: (event: RetryEvent) => void
+  /**
+   * Recognises an answer that proves the server did not act on the request, such as a rate
+   * limit's refusal. A call whose method is not retried (POST, PATCH, without an opt-in) is
+   * then retried after such an answer, and only after one: never after an error, a timeout or
+   * any other status, since the server may have acted on those. Default: none.
+   */
+  unprocessed?: (response: Response) => boolean
 }
 
 /** The retry budget's options. */
@@ -76,6 +83,7 @@ export interface RetrySettings {
   readonly maxRetryAfter: number
   readonly budget: Required<RetryBudgetOptions> | false
   readonly onRetry: ((event: RetryEvent) => void) | undefined
+  readonly unprocessed: ((response: Response) => boolean) | undefined
 }
 
 const DEFAULT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']
@@ -142,6 +150,9 @@ export function retrySettings(options: RetryOptions): RetrySettings {
   if (options.onRetry !== undefined && typeof options.onRetry !== 'function') {
     throw new ConfigError('retry(): onRetry must be a function')
   }
+  if (options.unprocessed !== undefined && typeof options.unprocessed !== 'function') {
+    throw new ConfigError('retry(): unprocessed must be a function of the response')
+  }
   return {
     retries: count(options.retries, 'retries', 2),
     methods: methodsOf(options.methods),
@@ -152,5 +163,6 @@ export function retrySettings(options: RetryOptions): RetrySettings {
     maxRetryAfter: amount(options.maxRetryAfter, 'maxRetryAfter', 60_000, 0, MAX_WAIT_MS),
     budget: budgetOf(options.budget),
     onRetry: options.onRetry,
+    unprocessed: options.unprocessed,
   }
 }

@@ -12,7 +12,7 @@ import { type ResolvedRedis, tagOf } from '../shared/redis.ts'
 import { githubErrorOf } from './errors.ts'
 import { checkGitHubOptions, GITHUB_DEFAULTS, type GitHubOptions } from './options.ts'
 import { parseRoute, placeParams } from './route.ts'
-import { secondaryRateLimit } from './secondary.ts'
+import { isRateLimitRefusal, secondaryRateLimit } from './secondary.ts'
 import type {
   GitHubCallOptions,
   GitHubIssue,
@@ -31,7 +31,7 @@ import type {
 
 export { GitHubError, type GitHubErrorBody, type GitHubValidationError } from './errors.ts'
 export type { GitHubOptions } from './options.ts'
-export { secondaryRateLimit } from './secondary.ts'
+export { isRateLimitRefusal, secondaryRateLimit } from './secondary.ts'
 export type * from './types.ts'
 
 /** Rate-limit groups of the GitHub stack: search has its own quota, mutations are spaced. */
@@ -98,6 +98,8 @@ export class GitHub {
       .use(
         retry({
           maxRetryAfter: maxWait,
+          // Mutations are what usually meet the secondary limit; GitHub did not act on a refused one.
+          unprocessed: isRateLimitRefusal,
           ...(options.onRetry ? { onRetry: options.onRetry } : {}),
           ...options.retry,
         }),

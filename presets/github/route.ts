@@ -26,12 +26,15 @@ export function parseRoute(route: string): ParsedRoute {
   return parsed
 }
 
-const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE'])
+// Only these put their parameters in the query: GitHub documents body parameters for several
+// DELETE endpoints (`DELETE /repos/{owner}/{repo}/contents/{path}` takes `message` and `sha`).
+const QUERY_METHODS = new Set(['GET', 'HEAD'])
 
 /**
- * Places a route's parameters as GitHub expects: those named in the path fill it; the rest go
- * to the query for GET, HEAD and DELETE (arrays joined with commas, as GitHub reads them), and
- * to a JSON body otherwise. A `data` parameter is the raw body, as in Octokit.
+ * Places a route's parameters as GitHub (and Octokit) expect: those named in the path fill it;
+ * the rest go to the query for GET and HEAD (arrays joined with commas, as GitHub reads them),
+ * and to a JSON body for every other method, DELETE included. A `data` parameter is the raw
+ * body, as in Octokit.
  */
 export function placeParams(route: ParsedRoute, params: Readonly<Record<string, unknown>> = {}): RequestOptions {
   if (typeof params !== 'object' || params === null) throw new ConfigError('route parameters must be an object')
@@ -47,7 +50,7 @@ export function placeParams(route: ParsedRoute, params: Readonly<Record<string, 
     } else rest[name] = value
   }
   const options: RequestOptions = { params: pathParams }
-  if (BODYLESS.has(route.method)) {
+  if (QUERY_METHODS.has(route.method)) {
     const query: Record<string, QueryValue> = {}
     for (const [name, value] of Object.entries(rest)) query[name] = queryValue(name, value)
     if (Object.keys(query).length > 0) options.query = query

@@ -46,3 +46,13 @@ export function secondaryRateLimit(): Middleware {
     })
   }
 }
+
+/**
+ * Whether GitHub refused a request for a rate limit (a 403 or 429 with `Retry-After`, which
+ * `secondaryRateLimit()` adds when GitHub names no wait, or with the primary quota spent).
+ * GitHub did not act on such a request, so even a mutation may be sent again after the wait.
+ */
+export function isRateLimitRefusal(response: Response): boolean {
+  if (response.status !== 403 && response.status !== 429) return false
+  return response.headers.has('retry-after') || response.headers.get('x-ratelimit-remaining') === '0'
+}

@@ -102,6 +102,36 @@ describe('retry()', () => {
     expect(calls(optedIn)).toBe(2)
   })
 
+  it('retries a POST after an answer `unprocessed` recognises, and after nothing else', async () => {
+    const refused = (response: Response) => response.status === 429 && response.headers.has('retry-after')
+    const limited = route({ status: 429, headers: { 'retry-after': '0' } }, { status: 201 })
+    const response = await client({ unprocessed: refused }).post(limited, { json: { a: 1 } })
+    expect(response.status).toBe(201)
+    expect(calls(limited)).toBe(2)
+    // After the refusal, a 503 may have been acted on: it ends retrying.
+    const thenFailing = route({ status: 429, headers: { 'retry-after': '0' } }, { status: 503 }, { status: 201 })
+    const error = await client({ unprocessed: refused })
+      .post(thenFailing, { json: {} })
+      .catch((e: unknown) => e)
+    expect((error as HttpError).status).toBe(503)
+    expect(calls(thenFailing)).toBe(2)
+    // Statuses and errors it does not recognise are not retried for a POST.
+    const failing = route({ status: 503 }, { status: 201 })
+    await expect(client({ unprocessed: refused }).post(failing, { json: {} })).rejects.toBeInstanceOf(HttpError)
+    expect(calls(failing)).toBe(1)
+    const dropped = route({ status: 200, never: true }, { status: 201 })
+    await expect(client({ unprocessed: refused }).post(dropped, { json: {}, timeout: 100 })).rejects.toBeInstanceOf(
+      TimeoutError,
+    )
+    expect(calls(dropped)).toBe(1)
+    // A call's own choice still wins.
+    const optedOut = route({ status: 429, headers: { 'retry-after': '0' } }, { status: 201 })
+    await expect(client({ unprocessed: refused }).post(optedOut, { json: {}, retry: false })).rejects.toBeInstanceOf(
+      HttpError,
+    )
+    expect(calls(optedOut)).toBe(1)
+  })
+
   it('tells onRetry about each wait', async () => {
     const events: RetryEvent[] = []
     const path = route({ status: 500 }, { status: 429, headers: { 'retry-after': '0' } }, { status: 200 })

@@ -85,6 +85,22 @@ describe('github() requests', () => {
     expect(scope.isDone()).toBe(true)
   })
 
+  it('sends the parameters of a DELETE in its JSON body, as GitHub documents them', async () => {
+    const scope = nock(API)
+      .delete('/repos/octocat/hello/contents/src%2Fa.ts', { message: 'Remove a.ts', sha: 'abc123' })
+      .reply(200, { commit: { sha: 'def456' } }, JSON_HEADERS)
+    const gh = client()
+    const removed = await gh.request('DELETE /repos/{owner}/{repo}/contents/{path}', {
+      owner: 'octocat',
+      repo: 'hello',
+      path: 'src/a.ts',
+      message: 'Remove a.ts',
+      sha: 'abc123',
+    })
+    expect(removed.status).toBe(200)
+    expect(scope.isDone()).toBe(true)
+  })
+
   it('refuses a malformed route and a path that would climb, before sending anything', async () => {
     const gh = client()
     await expect(gh.request('users/octocat')).rejects.toBeInstanceOf(ConfigError)
@@ -259,6 +275,44 @@ describe('github() errors', () => {
     expect(waits).toEqual([60_000, 120_000])
     expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(60_000)
     expect((times[2] ?? 0) - (times[1] ?? 0)).toBeGreaterThanOrEqual(120_000)
+  })
+
+  it('a mutation refused by the secondary limit is sent again after the wait (GitHub did not act on it)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })
+    const secondary = { message: 'You have exceeded a secondary rate limit.' }
+    const times: number[] = []
+    const scope = nock(API)
+      .post('/repos/octocat/hello/issues', { title: 'Bug' })
+      .reply(() => {
+        times.push(Date.now())
+        return [403, secondary, { ...JSON_HEADERS, 'retry-after': '5' }]
+      })
+      .post('/repos/octocat/hello/issues', { title: 'Bug' })
+      .reply(() => {
+        times.push(Date.now())
+        return [201, { number: 7, title: 'Bug' }, JSON_HEADERS]
+      })
+    const gh = client()
+    const call = gh.request('POST /repos/{owner}/{repo}/issues', { owner: 'octocat', repo: 'hello', title: 'Bug' })
+    for (let i = 0; i < 30 && !scope.isDone(); i++) await vi.advanceTimersByTimeAsync(1_000)
+    const created = await call
+    expect(created.status).toBe(201)
+    expect(created.attempts).toBe(2)
+    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(5_000)
+  })
+
+  it('a mutation that fails for another reason is not sent twice', async () => {
+    const scope = nock(API)
+      .post('/repos/octocat/hello/issues')
+      .reply(502, { message: 'Bad Gateway' }, JSON_HEADERS)
+      .post('/repos/octocat/hello/issues')
+      .reply(201, { number: 8 }, JSON_HEADERS)
+    const error = await client()
+      .request('POST /repos/{owner}/{repo}/issues', { owner: 'octocat', repo: 'hello', title: 'Bug' })
+      .catch((e: unknown) => e)
+    expect((error as GitHubError).status).toBe(502)
+    expect(scope.pendingMocks()).toHaveLength(1)
+    nock.cleanAll()
   })
 
   it('types known routes from GitHub’s OpenAPI description', () => {
