@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { type Replica, startReplica } from '../../examples/replica/index.ts'
 import { github } from '../../presets/index.ts'
+import { startScript } from '../support/child.ts'
 import { describeWithRedis, redisCommand } from '../support/redis.ts'
+
+const worker = fileURLToPath(new URL('../support/github-cache-worker.ts', import.meta.url))
 
 // `redis` in a preset: the rate limiter and the cache live in Redis, so two clients (two
 // processes, here two instances) with the same id share both.
@@ -36,6 +40,22 @@ describeWithRedis('github({ redis })', (url) => {
       await second.close()
     }
   })
+
+  it('shares the cache of authenticated calls between processes that share the scope key, and only then', async () => {
+    const once = async (id: string, scopeKey?: string) => {
+      const args = [url, id, replica.url, ...(scopeKey ? [scopeKey] : [])]
+      const { code, stdout, stderr } = await startScript(worker, args, 15_000).exited
+      expect(stderr).toBe('')
+      expect(code).toBe(0)
+      return stdout.trim()
+    }
+    const key = randomBytes(32).toString('base64url')
+    const withKey = `github-test-${randomBytes(4).toString('hex')}`
+    expect([await once(withKey, key), await once(withKey, key)]).toEqual(['miss', 'hit'])
+    // Without a shared key each process hashes the token with its own random key.
+    const withoutKey = `github-test-${randomBytes(4).toString('hex')}`
+    expect([await once(withoutKey), await once(withoutKey)]).toEqual(['miss', 'miss'])
+  }, 30_000)
 
   it('refuses a redis option with neither or both of url and client', () => {
     expect(() => github({ redis: { id: 'x' } })).toThrow(/exactly one of url and client/)
