@@ -41,6 +41,13 @@ const outcomes: Record<string, Record<string, number>> = Object.fromEntries(SCEN
 /** Per call: how many times it settled (0 = lost, more than 1 = settled twice). */
 const settledTimes: number[] = []
 let untyped = 0
+/**
+ * The client's own account: `response` events per call id. The promise of a call settles once
+ * by construction; these show the stack reported each call exactly once, whichever way it
+ * ended (a retry, a dedupe follower or a redirect must not report twice, nor none).
+ */
+const responseEvents = new Map<number, number>()
+stack.client.on('response', (event) => responseEvents.set(event.id, (responseEvents.get(event.id) ?? 0) + 1))
 
 /** Makes call `i` of `scenario`; resolves when it has settled, whichever way. */
 function call(scenario: Scenario, i: number): Promise<void> {
@@ -75,6 +82,8 @@ function report(): void {
     lost: settledTimes.filter((times) => times === 0).length,
     doubleSettled: settledTimes.filter((times) => times > 1).length,
     untyped,
+    reportedCalls: responseEvents.size,
+    reportedTwice: [...responseEvents.values()].filter((times) => times > 1).length,
     ...trouble,
     durationMs: Math.round(performance.now() - started),
     dedupeInFlight: stack.dedupe.inFlight,

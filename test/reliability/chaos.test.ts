@@ -11,6 +11,8 @@ interface RunReport extends AttemptCounts {
   settled: number
   lost: number
   doubleSettled: number
+  reportedCalls: number
+  reportedTwice: number
   untyped: number
   unhandledRejections: number
   uncaughtExceptions: number
@@ -63,6 +65,8 @@ describe('the chaos run, in a child process, through the full stack', () => {
     expect(report.settled).toBe(callsMade)
     expect(report.lost).toBe(0)
     expect(report.doubleSettled).toBe(0)
+    expect(report.reportedCalls).toBe(callsMade)
+    expect(report.reportedTwice).toBe(0)
     expect(report.untyped).toBe(0)
     expect(report.details).toEqual([])
     expect(report.unhandledRejections).toBe(0)
