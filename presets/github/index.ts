@@ -8,6 +8,7 @@ import {
   type RequestOptions,
 } from '../../src/index.ts'
 import { presetStorage } from '../shared/cache.ts'
+import { useOuter } from '../shared/options.ts'
 import { type ResolvedRedis, tagOf } from '../shared/redis.ts'
 import { githubErrorOf } from './errors.ts'
 import { checkGitHubOptions, GITHUB_DEFAULTS, type GitHubOptions } from './options.ts'
@@ -91,6 +92,7 @@ export class GitHub {
       ...(this.#redis ? { redis: this.#redis.limiter } : {}),
       ...(options.onLimited ? { onLimited: options.onLimited } : {}),
     })
+    useOuter(this.client, options.outer, 'github()')
     this.client.use(parse())
     if (storage.cache) this.client.use(storage.cache)
     this.client

@@ -1,6 +1,7 @@
 import { auth, dedupe, parse, type Quota, type RateLimitMiddleware, rateLimit, retry } from '../../middleware/index.ts'
 import { type ApiResponse, type Client, createClient } from '../../src/index.ts'
 import { presetStorage } from '../shared/cache.ts'
+import { useOuter } from '../shared/options.ts'
 import { type ResolvedRedis, tagOf } from '../shared/redis.ts'
 import { withNumericCod } from './cod.ts'
 import { openWeatherMapErrorOf } from './errors.ts'
@@ -63,6 +64,7 @@ export class OpenWeatherMap {
       ...(this.#redis ? { redis: this.#redis.limiter } : {}),
       ...(options.onLimited ? { onLimited: options.onLimited } : {}),
     })
+    useOuter(this.client, options.outer, 'openWeatherMap()')
     this.client.use(parse())
     if (storage.cache) this.client.use(storage.cache)
     this.client

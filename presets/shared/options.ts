@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import type Keyv from 'keyv'
 import type { LimitedEvent, MemoryStore, RetryEvent } from '../../middleware/index.ts'
-import type { FetchFunction, RequestOptions } from '../../src/index.ts'
+import { type Client, ConfigError, type FetchFunction, type Middleware, type RequestOptions } from '../../src/index.ts'
 
 /** Where a preset shares its rate limits and its cache with other processes. */
 export interface PresetRedisOptions {
@@ -35,6 +35,19 @@ export interface PresetOptions {
   onRetry?: ((event: RetryEvent) => void) | undefined
   /** Called when a request has to wait for the rate limit. */
   onLimited?: ((event: LimitedEvent) => void) | undefined
+  /**
+   * Middlewares placed outside the preset's stack, outermost first: `log()`, `tracing()` or a
+   * metrics layer that should see each call once, cache hits included. (`client.use()` would
+   * put them innermost, where they see each attempt and never a cache hit.)
+   */
+  outer?: readonly Middleware[] | undefined
+}
+
+/** Puts a preset's `outer` middlewares on its client, before (outside) its own stack. */
+export function useOuter(client: Client, outer: readonly Middleware[] | undefined, preset: string): void {
+  if (outer === undefined) return
+  if (!Array.isArray(outer)) throw new ConfigError(`${preset}: outer must be an array of middlewares`)
+  for (const middleware of outer) client.use(middleware)
 }
 
 /** A preset's connections, released together. */

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util'
 import nock from 'nock'
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
+import { type LogEntry, log } from '../../middleware/index.ts'
 import { GitHubError, github } from '../../presets/index.ts'
 import { AuthError, ConfigError, HttpError, RateLimitError } from '../../src/index.ts'
 import { useNock } from '../support/nock.ts'
@@ -324,6 +325,23 @@ describe('github() errors', () => {
     const unknown = () => gh.request('GET /not/in/the/description')
     expectTypeOf<Awaited<ReturnType<typeof unknown>>['data']>().toEqualTypeOf<unknown>()
     expect([typed, missing, unknown].every((call) => typeof call === 'function')).toBe(true)
+  })
+
+  it('puts `outer` middlewares outside its stack: a log line per call, cache hits included', async () => {
+    const scope = nock(API)
+      .get('/users/octocat')
+      .reply(200, octocat, { ...JSON_HEADERS, 'cache-control': 'private, max-age=60', etag: '"v1"' })
+    const lines: LogEntry[] = []
+    const gh = github({ token: TOKEN, outer: [log({ write: (entry) => lines.push(entry) })] })
+    await gh.getUser('octocat')
+    expect((await gh.getUser('octocat')).cacheStatus).toBe('hit')
+    expect(scope.isDone()).toBe(true)
+    expect(lines.map((line) => [line.status, line.cacheStatus])).toEqual([
+      [200, 'miss'],
+      [200, 'hit'],
+    ])
+    expect(() => github({ outer: log() as never })).toThrow(/outer must be an array/)
+    expect(() => github({ outer: ['not a middleware' as never] })).toThrow(ConfigError)
   })
 
   it('checks its options', () => {
