@@ -43,12 +43,16 @@ function watch(client: Client): Tally {
   })
   client.on('rateLimited', (event) => {
     tally.waits++
-    console.log(dim(`    rate limit: group ${event.group} waits ${event.waitMs} ms (${event.reason})`))
+    // A concurrency wait has no schedule (waitMs 0): the response event says how long it took.
+    const how = event.reason === 'concurrency' ? 'waits for a free slot' : `waits ${event.waitMs} ms (${event.reason})`
+    console.log(dim(`    rate limit: group ${event.group} ${how}`))
   })
   client.on('cacheHit', () => tally.cacheHits++)
   client.on('response', (event) => {
     tally.calls++
     tally.sent += event.attempts
+    if (event.rateLimitWaitMs > 0)
+      console.log(dim(`    rate limit: the call waited ${Math.round(event.rateLimitWaitMs)} ms in all`))
   })
   return tally
 }
