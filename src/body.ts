@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { AbortError, NetworkError, ParseError, type PlyError, type RequestSummary, TimeoutError } from './errors.ts'
+import { jsonErrorOffset } from './json-position.ts'
 import { isSharedBytes, ReplayedResponse } from './replay.ts'
 
 /** How a body is turned into data. */
@@ -83,11 +84,12 @@ export function fromBytes(
   const kind = kindOf(contentType)
   if (kind === 'json') {
     const text = decode(bytes, contentType)
+    const parseJson = options.parseJson ?? JSON.parse
     try {
-      return (options.parseJson ?? JSON.parse)(text)
+      return parseJson(text)
     } catch (cause) {
       if (options.lenient) return text
-      throw jsonError(cause, text, contentType, options.request?.())
+      throw jsonError(cause, text, contentType, options.request?.(), parseJson === JSON.parse)
     }
   }
   if (kind === 'text') return decode(bytes, contentType)
@@ -185,10 +187,23 @@ function decode(bytes: Uint8Array, contentType: string | null): string {
   }
 }
 
-function jsonError(cause: unknown, text: string, contentType: string | null, request?: RequestSummary): ParseError {
+function jsonError(
+  cause: unknown,
+  text: string,
+  contentType: string | null,
+  request: RequestSummary | undefined,
+  native: boolean,
+): ParseError {
   const reason = cause instanceof Error ? cause.message : String(cause)
-  const match = /position (\d+)/.exec(reason)
-  const position = match ? Number(match[1]) : /end of (?:JSON )?input/i.test(reason) ? text.length : undefined
+  // V8 names the offset for some errors ("… in JSON at position 7") but not for an
+  // unexpected token ("Unexpected token '<', "<html>…" is not valid JSON"): the scanner finds
+  // it then. A custom parser's message may count in text of its own, so its offset is only
+  // a fallback for text the scanner finds valid.
+  const reported = /position (\d+)/.exec(reason)?.[1]
+  const position =
+    native && reported !== undefined
+      ? Number(reported)
+      : (jsonErrorOffset(text) ?? (reported === undefined ? undefined : Number(reported)))
   const at = position === undefined ? '' : ` at position ${position}`
   // The parser's own message quotes the body, which is not ours to repeat; it stays in `cause`.
   return new ParseError(`the response body is not valid JSON (Content-Type: ${contentType})${at}`, {

@@ -13,7 +13,7 @@ import { type CallEvents, ClientEmitter, type ClientEventName, type ClientListen
 import { applyHeaders } from './headers.ts'
 import { type Paginated, type PaginateOptions, paginate } from './paginate.ts'
 import type { RedirectOptions } from './redirect.ts'
-import { requestBody } from './request-body.ts'
+import { dropUnfitContentType, impliedType, requestBody } from './request-body.ts'
 import { type ApiResponse, apiResponseOf, httpErrorOf, parseResponse } from './response.ts'
 import { type FetchFunction, kyTransport, type Transport } from './transport.ts'
 import { appendQuery, expandPath, joinUrl } from './url.ts'
@@ -58,6 +58,11 @@ export type CallArgs<P extends string, O> = string extends P
 /** The data type of a call: the schema's output when a `schema` is given, else `T`. */
 export type DataOf<T, O> = O extends { schema: infer S extends StandardSchemaV1 } ? StandardSchemaV1.InferOutput<S> : T
 
+/** Where `#call` puts the real (unredacted) URL that answered, for `paginate()`. */
+interface UrlSink {
+  url: string
+}
+
 const DEFAULT_TIMEOUT = 10_000
 const DEFAULT_ACCEPT = 'application/json, */*;q=0.8'
 const MAX_TIMEOUT = 2_147_483_647 // setTimeout's limit
@@ -81,8 +86,23 @@ export class Client {
     return this.#transport(ctx)
   }
 
+  /**
+   * Creates a client; `createClient(options)` is the same as `new Client(options)`.
+   *
+   * @param options The client's options, checked up front (`ConfigError` for a bad one).
+   * @param middlewares The stack to start with, outermost first, as if each had been given to
+   *   `use()` in order. The array is copied: changing it later does not change the client.
+   * @throws {ConfigError} for a bad option, or when `middlewares` is not an array of functions.
+   */
   constructor(options: ClientOptions = {}, middlewares: readonly Middleware[] = []) {
     validateOptions(options)
+    if (!Array.isArray(middlewares)) {
+      const got = middlewares === null ? 'null' : typeof middlewares
+      throw new ConfigError(`new Client(options, middlewares): middlewares must be an array, got ${got}`)
+    }
+    middlewares.forEach((middleware, index) => {
+      assertMiddleware(middleware, `new Client(): middlewares[${index}]`)
+    })
     this.#options = { ...options }
     this.#headers = applyHeaders(new Headers({ accept: DEFAULT_ACCEPT }), options.headers, 'headers')
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT
@@ -177,16 +197,24 @@ export class Client {
    * A `fetch`-compatible entry: takes what `fetch` takes, runs the whole stack, and resolves
    * to the standard `Response` with its body unread. It does not throw for HTTP error
    * statuses, only for network failures, timeouts and aborts (as ply errors). Relative URLs
-   * resolve against `baseUrl`. Its `cache` mode reaches a cache middleware as the call's
-   * `cache` option; other `RequestInit` fields (`credentials`, `mode`, `redirect`, …) are not used.
+   * resolve against `baseUrl`. Headers are the client's defaults with, on top, `init.headers`
+   * when given, else the `Request`'s: as with `new Request(request, init)`, `init.headers`
+   * replace the Request's headers rather than merging with them. A `FormData` or
+   * `URLSearchParams` body is labelled with its own type, not with a client default
+   * `Content-Type`. Its `cache` mode reaches a cache middleware as the call's `cache` option;
+   * other `RequestInit` fields (`credentials`, `mode`, `redirect`, …) are not used.
    */
   async fetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     const source = input instanceof Request ? input : undefined
     const method = (init.method ?? source?.method ?? 'GET').toUpperCase()
     const url = source ? new URL(source.url) : joinUrl(this.#options.baseUrl, String(input))
     const headers = new Headers(this.#headers)
-    if (source) applyHeaders(headers, source.headers, 'fetch()')
-    applyHeaders(headers, init.headers, 'fetch()')
+    // As `new Request(input, init)` does: `init.headers`, when given, replace the Request's
+    // headers rather than adding to them. The client's defaults stay underneath either way.
+    const own = init.headers ?? source?.headers
+    // A FormData or URLSearchParams body brings its own type, unless the caller gave one.
+    if (init.body !== undefined && init.body !== null) dropUnfitContentType(headers, impliedType(init.body))
+    applyHeaders(headers, own, 'fetch()')
     // A Request's body is a one-shot stream; read it once so that every attempt can send it.
     const body = init.body ?? (source?.body ? new Uint8Array(await source.arrayBuffer()) : undefined)
     const signal = init.signal ?? source?.signal ?? undefined
@@ -210,13 +238,28 @@ export class Client {
   /**
    * Walks a paginated collection: an async iterable over its items, following
    * `Link: <…>; rel="next"` (RFC 8288) unless a `next` function says otherwise. `.pages()`
-   * iterates the responses instead, and `.all()` collects the items.
+   * iterates the responses instead, and `.all()` collects the items. Each page is a `get()`
+   * through the whole stack.
+   *
+   * As for `get()`, a literal path template requires `params` naming its placeholders
+   * (`paginate('/users/{name}/repos')` does not compile), but only while TypeScript infers the
+   * path's type: with an explicit type argument (`paginate<Repo[]>(…)`) the path is typed
+   * `string` and `params` is not checked at compile time. A missing parameter is still a
+   * `ConfigError` before any request.
    */
   paginate<T = unknown, Item = T extends readonly (infer E)[] ? E : unknown, P extends string = string>(
     path: P,
-    options?: CallOptions<P> & PaginateOptions<T, Item>,
+    ...[options]: CallArgs<P, CallOptions<P> & PaginateOptions<T, Item>>
   ): Paginated<T, Item> {
-    return paginate<T, Item>((url, call) => this.get<T>(url, call as CallOptions), path, options ?? {})
+    return paginate<T, Item>(
+      async (url, call) => {
+        const sink: UrlSink = { url: '' }
+        const page = await this.#call<T>('GET', url, call, sink)
+        return { page, url: sink.url }
+      },
+      path,
+      options ?? {},
+    )
   }
 
   /**
@@ -233,7 +276,7 @@ export class Client {
     return new Client({ ...this.#options, ...given, headers }, this.#middlewares)
   }
 
-  #call<R>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<R>> {
+  #call<R>(method: string, path: string, options: RequestOptions = {}, sink?: UrlSink): Promise<ApiResponse<R>> {
     const startedAt = performance.now()
     let ctx: Context
     try {
@@ -242,13 +285,17 @@ export class Client {
       // Bad input rejects the call's promise, as any other failure does, rather than throwing.
       return Promise.reject(error)
     }
-    if (ctx.events === SILENT) return this.#answer(ctx, options, startedAt)
-    return reported(ctx, startedAt, () => this.#answer<R>(ctx, options, startedAt))
+    if (ctx.events === SILENT) return this.#answer(ctx, options, startedAt, sink)
+    return reported(ctx, startedAt, () => this.#answer<R>(ctx, options, startedAt, sink))
   }
 
-  /** Runs the stack for a call and turns its response into an `ApiResponse` or an `HttpError`. */
-  async #answer<R>(ctx: Context, options: RequestOptions, startedAt: number): Promise<ApiResponse<R>> {
+  /**
+   * Runs the stack for a call and turns its response into an `ApiResponse` or an `HttpError`.
+   * `sink` receives the real URL that answered, which `ApiResponse.url` shows redacted.
+   */
+  async #answer<R>(ctx: Context, options: RequestOptions, startedAt: number, sink?: UrlSink): Promise<ApiResponse<R>> {
     const response = await this.#run(ctx)
+    if (sink !== undefined) sink.url = response.url || ctx.request.peekUrl().href
     const data = ctx.parsed ? ctx.parsed.data : await parseResponse(ctx, response)
     if (!response.ok && (options.throwHttpErrors ?? this.#options.throwHttpErrors ?? true)) {
       const error = httpErrorOf(ctx, response, data)
@@ -261,16 +308,20 @@ export class Client {
   #buildRequest(method: string, path: string, options: RequestOptions): PlyRequest {
     const url = joinUrl(this.#options.baseUrl, expandPath(path, options.params))
     appendQuery(url, options.query)
-    const { body, contentType } = requestBody(method, options)
+    const { body, contentType, implied } = requestBody(method, options)
     const timeout = options.timeout ?? this.#timeout
     if (options.timeout !== undefined) validateTimeout(options.timeout)
     if (options.deadline !== undefined) validateTimeout(options.deadline, 'deadline')
     const signal = options.signal
-    if (options.headers === undefined && contentType === undefined) {
+    if (options.headers === undefined && implied === undefined) {
       // Most calls add no headers: they share the client's, copied only if a middleware changes them.
       return new PlyRequest({ method, url, sharedHeaders: this.#headers, body, timeout, signal, options })
     }
-    const headers = applyHeaders(new Headers(this.#headers), options.headers, 'headers')
+    const headers = new Headers(this.#headers)
+    // The type a body implies beats the client's default (a form is not JSON because the
+    // client says JSON by default); the call's own `content-type` header, applied next, beats both.
+    dropUnfitContentType(headers, implied)
+    applyHeaders(headers, options.headers, 'headers')
     if (contentType !== undefined && !headers.has('content-type')) headers.set('content-type', contentType)
     return new PlyRequest({ method, url, headers, body, timeout, signal, options })
   }

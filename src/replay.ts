@@ -1,7 +1,10 @@
-/** What a replayed response is made of. */
+/** What a replayed response is made of, besides its body. */
 export interface ReplayInit {
+  /** The HTTP status; for 101, 103, 204, 205 and 304 the body is dropped, as `Response` requires. */
   readonly status: number
+  /** The reason phrase; `''` when omitted. */
   readonly statusText?: string | undefined
+  /** The response headers, copied into the response's own `Headers`. */
   readonly headers: HeadersInit
   /** The URL that answered; a constructed `Response` would otherwise have an empty `url`. */
   readonly url?: string | undefined

@@ -3,7 +3,7 @@ import { type BodyParseOptions, fromBytes, parseBody, readBytes, validate } from
 import type { CacheStatus, Context } from './context.ts'
 import { attemptBudget } from './deadline.ts'
 import { HttpError } from './errors.ts'
-import { redactUrlText, summarize } from './redact.ts'
+import { redactText, redactUrlText, summarize } from './redact.ts'
 
 /** What a call resolves to: the response's metadata and its parsed body. */
 export interface ApiResponse<T = unknown> {
@@ -15,7 +15,14 @@ export interface ApiResponse<T = unknown> {
   readonly headers: Headers
   /** The parsed body: JSON as a value, text as a string, other types as bytes, empty as `undefined`. */
   readonly data: T
-  /** The URL that answered (after redirects), with secret query parameters and userinfo masked. */
+  /**
+   * The URL that answered (after redirects), REDACTED so that it is safe to log: the values of
+   * secret query parameters (`access_token`, `api_key`, `token`, … and the names added with
+   * `redactQueryParam`), the user name and password, and every value registered with
+   * `registerSecret` read `[REDACTED]`. It is therefore not always the URL that was sent, and
+   * must not be used to build a further request (`paginate()` gives its `next` function the
+   * real URL for that).
+   */
   readonly url: string
   /** Time from the call to the parsed body, in milliseconds, waits and retries included. */
   readonly elapsedMs: number
@@ -88,8 +95,9 @@ export function apiResponseOf<T>(ctx: Context, response: Response, data: T, star
 
 /**
  * A URL as a caller may see and log it: secrets masked. Most URLs have no query, userinfo or
- * fragment, and are returned as they are without being parsed.
+ * fragment, and are not parsed; registered secret values are masked in them all the same
+ * (a tenant key in a path segment), which costs nothing while none is registered.
  */
 function publicUrl(url: string): string {
-  return url.includes('?') || url.includes('@') || url.includes('#') ? redactUrlText(url) : url
+  return url.includes('?') || url.includes('@') || url.includes('#') ? redactUrlText(url) : redactText(url)
 }

@@ -60,16 +60,28 @@ function encodeSegment(segment: string, name: string): string {
   }
 }
 
+// A path is an absolute URL only when it starts with `scheme://`: `users:search` or
+// `42:activate` (Google-style custom methods) parse as URLs with the schemes `users:` and
+// `42:`…, but they are paths relative to `baseUrl`.
+const absolute = /^[a-z][a-z\d+.-]*:\/\//i
+
 /**
  * Joins `base` and `path` as strings (so `https://host/api/v3` + `/users` keeps `/api/v3`,
- * unlike `new URL(path, base)`); an absolute `path` (with a scheme) is used as is.
+ * unlike `new URL(path, base)`). A `path` that starts with `scheme://` is an absolute URL, used
+ * as is; its scheme must be `http` or `https` (a `ConfigError` naming it otherwise). Anything
+ * else, a colon in it included (`users:search`, `{id}:activate`), is relative to `base`.
  */
 export function joinUrl(base: string | URL | undefined, path: string): URL {
   if (typeof path !== 'string') throw new ConfigError(`the path must be a string, got ${typeof path}`)
   // Error messages name the path without its query, which may carry a key.
   const shown = path.split('?')[0]
   let joined = path
-  if (!/^[a-z][a-z\d+.-]*:/i.test(path)) {
+  if (absolute.test(path)) {
+    const scheme = path.slice(0, path.indexOf(':')).toLowerCase()
+    if (scheme !== 'http' && scheme !== 'https') {
+      throw new ConfigError(`'${scheme}:' URLs are not supported: the URL must be http: or https:`)
+    }
+  } else {
     if (base === undefined) throw new ConfigError(`'${shown}' is a relative URL and the client has no baseUrl`)
     // A `URL` object is accepted as well as its text.
     const text = String(base)
@@ -87,24 +99,48 @@ export function joinUrl(base: string | URL | undefined, path: string): URL {
   }
 }
 
-/** Appends `query` to the URL's search: arrays repeat the key, `undefined`/`null` are dropped. */
+/**
+ * Appends `query` to the URL's search. The query already in the URL is kept byte for byte
+ * (`?flag&q=a%20b` stays so, rather than being re-encoded as `?flag=&q=a+b`); the new
+ * parameters follow it after a `&`, URL-encoded as a form is. In a record, arrays repeat the
+ * key and `undefined`/`null` are dropped; each value must be a string, number, boolean or
+ * bigint (a `ConfigError` naming the parameter otherwise: `String()` would send an object as
+ * `[object Object]`). A `URLSearchParams` is appended as is.
+ */
 export function appendQuery(url: URL, query: QueryInit | undefined): void {
   if (query === undefined) return
   if (typeof query !== 'object' || query === null) {
     throw new ConfigError(`query must be a record or a URLSearchParams, got ${query === null ? 'null' : typeof query}`)
   }
-  const params = new URLSearchParams(url.search)
+  const params = new URLSearchParams()
   if (query instanceof URLSearchParams) {
     for (const [key, value] of query) params.append(key, value)
   } else {
     for (const key of Object.keys(query)) {
-      const value = query[key]
+      const value: unknown = query[key]
       if (Array.isArray(value)) {
-        for (const item of value) if (item !== undefined && item !== null) params.append(key, String(item))
+        for (const item of value as unknown[]) {
+          if (item !== undefined && item !== null) params.append(key, queryText(key, item))
+        }
       } else if (value !== undefined && value !== null) {
-        params.append(key, String(value))
+        params.append(key, queryText(key, value))
       }
     }
   }
-  url.search = params.toString()
+  const added = params.toString()
+  if (added === '') return
+  // `url.search` is already serialised by the URL parser, so setting it back (with the new
+  // parameters after it) changes none of its bytes.
+  const existing = url.search.slice(1)
+  url.search = existing === '' || existing.endsWith('&') ? `${existing}${added}` : `${existing}&${added}`
+}
+
+/** A query value as text; only scalars have a meaningful one. */
+function queryText(key: string, value: unknown): string {
+  const type = typeof value
+  if (type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint') return String(value)
+  const got = Array.isArray(value) ? 'a nested array' : value instanceof Date ? 'a Date' : type
+  throw new ConfigError(
+    `query parameter '${key}' must be a string, number, boolean or bigint (or an array of them), got ${got}`,
+  )
 }

@@ -2,12 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
   AbortError,
+  Client,
   ConfigError,
   createClient,
   HttpError,
   type Middleware,
   NetworkError,
   ParseError,
+  REDACTED,
+  registerSecret,
   TimeoutError,
 } from '../../src/index.ts'
 import { releaseStalled, routes } from '../support/routes.ts'
@@ -55,6 +58,34 @@ describe('requests against a real server', () => {
     expect(data.url).toBe('/echo/a%20b?tag=x&tag=y&page=3')
   })
 
+  it('keeps the query already in the path byte for byte and appends the query option', async () => {
+    const { data } = await api().get<Echo>('/s?flag&q=a%20b', { query: { x: 1, tag: ['p q', 'r'] } })
+    expect(data.url).toBe('/s?flag&q=a%20b&x=1&tag=p+q&tag=r')
+    expect(server.requests.at(-1)?.url).toBe('/s?flag&q=a%20b&x=1&tag=p+q&tag=r')
+  })
+
+  it('refuses an object or a Date in query, naming the parameter, before any request', async () => {
+    const before = server.requests.length
+    const client = api()
+    const object = await client.get('/echo', { query: { filter: { a: 1 } as never } }).catch((e: unknown) => e)
+    expect(object).toBeInstanceOf(ConfigError)
+    expect((object as Error).message).toMatch(/query parameter 'filter'/)
+    const date = await client.get('/echo', { query: { since: [new Date(0)] as never } }).catch((e: unknown) => e)
+    expect(date).toBeInstanceOf(ConfigError)
+    expect((date as Error).message).toMatch(/query parameter 'since' .*a Date/)
+    expect(server.requests.length).toBe(before)
+    const { data } = await client.get<Echo>('/echo', { query: { n: 10n, on: true } })
+    expect(data.url).toBe('/echo?n=10&on=true')
+  })
+
+  it('joins a relative path with a colon to baseUrl (custom methods)', async () => {
+    const client = createClient({ baseUrl: `${server.url}/v1` })
+    expect((await client.post<Echo>('users:search')).data.url).toBe('/v1/users:search')
+    expect((await client.post<Echo>('{id}:activate', { params: { id: 42 } })).data.url).toBe('/v1/42:activate')
+    expect(server.requests.at(-1)?.url).toBe('/v1/42:activate')
+    await expect(client.get('ftp://files.example/x')).rejects.toThrow(/'ftp:' URLs are not supported/)
+  })
+
   it('sends JSON with its content type', async () => {
     const { data } = await api().post<Echo>('/echo', { json: { name: 'ply', tags: ['a'] } })
     expect(data.contentType).toBe('application/json')
@@ -70,6 +101,41 @@ describe('requests against a real server', () => {
     const multipart = await api().put<Echo>('/echo', { form })
     expect(multipart.data.contentType).toMatch(/^multipart\/form-data; boundary=/)
     expect(multipart.data.body).toContain('name="field"')
+  })
+
+  it('labels a body with the type it implies, over a client default content-type', async () => {
+    const client = createClient({ baseUrl: server.url, headers: { 'content-type': 'application/json' } })
+    const form = await client.post<Echo>('/echo', { form: { a: '1' } })
+    expect(form.data.contentType).toMatch(/^application\/x-www-form-urlencoded/)
+    expect(form.data.body).toBe('a=1')
+    const params = await client.post<Echo>('/echo', { form: new URLSearchParams({ b: '2' }) })
+    expect(params.data.contentType).toMatch(/^application\/x-www-form-urlencoded/)
+    const multipart = new FormData()
+    multipart.set('field', 'value')
+    const fromForm = await client.put<Echo>('/echo', { form: multipart })
+    expect(fromForm.data.contentType).toMatch(/^multipart\/form-data; boundary=/)
+    expect(fromForm.data.body).toContain('name="field"')
+    const fromBody = await client.put<Echo>('/echo', { body: multipart })
+    expect(fromBody.data.contentType).toMatch(/^multipart\/form-data; boundary=/)
+    const json = await createClient({ baseUrl: server.url, headers: { 'content-type': 'text/plain' } }).post<Echo>(
+      '/echo',
+      { json: { a: 1 } },
+    )
+    expect(json.data.contentType).toBe('application/json')
+    // A raw string body implies no type: the default labels it.
+    expect((await client.post<Echo>('/echo', { body: '{"raw":1}' })).data.contentType).toBe('application/json')
+  })
+
+  it('keeps a client default that is a JSON type for json, and a per-call content-type over any body', async () => {
+    const client = createClient({ baseUrl: server.url, headers: { 'content-type': 'application/vnd.api+json' } })
+    expect((await client.post<Echo>('/echo', { json: { a: 1 } })).data.contentType).toBe('application/vnd.api+json')
+    const perCall = await client.post<Echo>('/echo', {
+      form: { a: '1' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=latin1' },
+    })
+    expect(perCall.data.contentType).toBe('application/x-www-form-urlencoded; charset=latin1')
+    const jsonPerCall = await api().post<Echo>('/echo', { json: {}, headers: { 'content-type': 'text/x-json' } })
+    expect(jsonPerCall.data.contentType).toBe('text/x-json')
   })
 
   it('sends a raw body as is', async () => {
@@ -91,6 +157,18 @@ describe('requests against a real server', () => {
     expect(response.fromCache).toBe(false)
     expect(response.elapsedMs).toBeGreaterThan(0)
     expect(response.url).toBe(`${server.url}/status/204`)
+  })
+
+  it('redacts ApiResponse.url: secret query parameters and registered secrets, the path included', async () => {
+    registerSecret('tenant-key-5150')
+    const response = await api().get('/t/{tenant}/echo', {
+      params: { tenant: 'tenant-key-5150' },
+      query: { access_token: 'abc123', page: 2 },
+    })
+    expect(server.requests.at(-1)?.url).toBe('/t/tenant-key-5150/echo?access_token=abc123&page=2')
+    expect(response.url).toBe(`${server.url}/t/${REDACTED}/echo?access_token=${REDACTED}&page=2`)
+    const noQuery = await api().get('/t/{tenant}/echo', { params: { tenant: 'tenant-key-5150' } })
+    expect(noQuery.url).toBe(`${server.url}/t/${REDACTED}/echo`)
   })
 
   it('throws a 404 as an HttpError with the parsed body', async () => {
@@ -278,6 +356,25 @@ describe('bad input is refused before any request', () => {
     await expect(api().post('/echo', { json: {}, body: 'x' })).rejects.toThrow(/only one of/)
   })
 
+  it('new Client() with middlewares that are not an array of functions', async () => {
+    expect(() => new Client({}, 'nope' as never)).toThrow(ConfigError)
+    expect(() => new Client({}, null as never)).toThrow(/middlewares must be an array, got null/)
+    expect(() => new Client({}, [async (_ctx, next) => next(), 42 as never])).toThrow(/middlewares\[1\]/)
+    const seen: string[] = []
+    const given: Middleware[] = [
+      async (_ctx, next) => {
+        seen.push('a')
+        await next()
+      },
+    ]
+    const client = new Client({ baseUrl: server.url }, given)
+    given.push(async () => {
+      throw new Error('added after construction')
+    })
+    await client.get('/echo')
+    expect(seen).toEqual(['a'])
+  })
+
   it('a relative path without a baseUrl', async () => {
     await expect(createClient().get('/users')).rejects.toThrow(/no baseUrl/)
   })
@@ -303,10 +400,16 @@ describe('extend', () => {
     expect(parentLog).toEqual(['parent-mw'])
     expect(childLog).toEqual(['child-mw'])
     expect((await child.get('/status/500')).status).toBe(500)
-    await parent.get('/echo')
+    // The parent keeps its own header value and its own middleware list.
+    const fromParent = await parent.get<Echo>('/echo')
+    expect(fromParent.data.headers['x-a']).toBe('parent')
+    expect(fromParent.data.headers['x-b']).toBe('parent')
+    expect(server.requests.at(-1)?.headers['x-b']).toBe('parent')
     expect(childLog).toEqual(['child-mw', 'child-mw'])
     expect(parentLog).toEqual(['parent-mw', 'parent-mw', 'parent-mw'])
     await expect(parent.get('/status/500')).rejects.toThrow(HttpError)
+    expect(childLog).toEqual(['child-mw', 'child-mw'])
+    expect(parentLog).toEqual(['parent-mw', 'parent-mw', 'parent-mw', 'parent-mw'])
   })
 
   it('inherits an option given as undefined', async () => {

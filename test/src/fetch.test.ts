@@ -54,6 +54,37 @@ describe('client.fetch', () => {
     expect(await response.json()).toEqual({ received: '' })
   })
 
+  it('lets init.headers replace a Request’s headers, as new Request(request, init) does', async () => {
+    const client = createClient({ baseUrl: server.url, headers: { 'x-default': 'd' } })
+    const request = new Request(`${server.url}/h`, { headers: { 'x-custom': 'from-request', 'x-other': 'o' } })
+    const standard = new Request(request, { headers: { 'x-custom': 'from-init' } })
+    expect(standard.headers.get('x-other')).toBeNull()
+    const response = await client.fetch(request, { headers: { 'x-custom': 'from-init' } })
+    expect(response.headers.get('x-echo-header')).toBe('from-init')
+    const seen = server.requests.at(-1)?.headers
+    expect(seen?.['x-custom']).toBe('from-init')
+    expect(seen?.['x-other']).toBeUndefined()
+    // The client's defaults are not the Request's: they stay.
+    expect(seen?.['x-default']).toBe('d')
+    // Without init.headers, the Request's headers are sent.
+    await client.fetch(request)
+    expect(server.requests.at(-1)?.headers['x-other']).toBe('o')
+  })
+
+  it('labels a form body with its own type over a client default content-type', async () => {
+    const client = createClient({ baseUrl: server.url, headers: { 'content-type': 'application/json' } })
+    await client.fetch('/f', { method: 'POST', body: new URLSearchParams({ a: '1' }) })
+    expect(server.requests.at(-1)?.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/)
+    const form = new FormData()
+    form.set('field', 'value')
+    await client.fetch('/f', { method: 'POST', body: form })
+    expect(server.requests.at(-1)?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/)
+    await client.fetch('/f', { method: 'POST', body: form, headers: { 'content-type': 'text/x-mine' } })
+    expect(server.requests.at(-1)?.headers['content-type']).toBe('text/x-mine')
+    await client.fetch('/f', { method: 'POST', body: '{}' })
+    expect(server.requests.at(-1)?.headers['content-type']).toBe('application/json')
+  })
+
   it('replays a Request body on every attempt', async () => {
     const before = server.requests.length
     const twice: Middleware = async (ctx, next) => {

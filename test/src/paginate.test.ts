@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError, createClient, type Middleware, PlyError } from '../../src/index.ts'
+import { ConfigError, createClient, type Middleware, PlyError, REDACTED, registerSecret } from '../../src/index.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
 
 const PAGES = 5
 const PER_PAGE = 3
+// A secret in a path segment, which redaction masks wherever it appears.
+const PATH_SECRET = 'tenant-s3cr3t-77'
+registerSecret(PATH_SECRET)
 
 let server: TestServer
 beforeAll(async () => {
@@ -15,6 +18,22 @@ beforeAll(async () => {
     }
     if (url.pathname === '/loop-first') {
       sendJson(res, 200, [1], { link: '</loop-first>; rel="next"' })
+      return
+    }
+    if (url.pathname === '/secret-loop') {
+      // Points back to itself, secret included.
+      sendJson(res, 200, [1], { link: '</secret-loop?access_token=abc>; rel="next"' })
+      return
+    }
+    if (url.pathname === '/secret-pages') {
+      const page = Number(url.searchParams.get('page') ?? 1)
+      sendJson(res, 200, [page])
+      return
+    }
+    if (url.pathname === `/t/${PATH_SECRET}/items`) {
+      const page = Number(url.searchParams.get('page') ?? 1)
+      // A relative target: it resolves against the page's URL, secret segment included.
+      sendJson(res, 200, [page], page < 2 ? { link: '<items?page=2>; rel="next"' } : {})
       return
     }
     if (url.pathname === '/loop') {
@@ -103,6 +122,53 @@ describe('paginate', () => {
       })(),
     ).rejects.toThrow(/pagination loop/)
     expect(items).toEqual([1])
+  })
+
+  it('stops a Link loop through a URL with a secret query parameter', async () => {
+    const before = server.requests.length
+    const walk = api().paginate('/secret-loop', { query: { access_token: 'abc' }, maxPages: 5 })
+    const error = await walk.all().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(PlyError)
+    expect((error as PlyError).message).toMatch(/pagination loop/)
+    expect((error as PlyError).message).not.toContain('abc')
+    expect(server.requests.slice(before).map((request) => request.url)).toEqual(['/secret-loop?access_token=abc'])
+  })
+
+  it('resolves a relative Link against the real URL, not the redacted one', async () => {
+    const before = server.requests.length
+    const pages = await api()
+      .paginate<number[]>('/t/{tenant}/items', { params: { tenant: PATH_SECRET } })
+      .all()
+    expect(pages).toEqual([1, 2])
+    expect(server.requests.slice(before).map((request) => request.url)).toEqual([
+      `/t/${PATH_SECRET}/items`,
+      `/t/${PATH_SECRET}/items?page=2`,
+    ])
+  })
+
+  it('gives a custom next function the real URL, while page.url stays redacted', async () => {
+    const before = server.requests.length
+    const seenUrls: string[] = []
+    const walk = api().paginate<number[]>('/secret-pages', {
+      query: { access_token: 'abc' },
+      next: (page, { url }) => {
+        seenUrls.push(page.url)
+        const current = Number(url.searchParams.get('page') ?? 1)
+        if (current >= 3) return undefined
+        url.searchParams.set('page', String(current + 1))
+        return url
+      },
+    })
+    expect(await walk.all()).toEqual([1, 2, 3])
+    expect(server.requests.slice(before).map((request) => request.url)).toEqual([
+      '/secret-pages?access_token=abc',
+      '/secret-pages?access_token=abc&page=2',
+      '/secret-pages?access_token=abc&page=3',
+    ])
+    expect(seenUrls[0]).toBe(`${server.url}/secret-pages?access_token=${REDACTED}`)
+    // A next function written for one argument still works.
+    const oneArgument = (page: { data: number[] }) => (page.data[0] === 1 ? { query: { page: 2 } } : undefined)
+    expect(await api().paginate<number[]>('/secret-pages', { next: oneArgument }).all()).toEqual([1, 2])
   })
 
   it('does not follow a next link to another origin with this client', async () => {

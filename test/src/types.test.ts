@@ -2,7 +2,14 @@
 // fails the run. No request is sent: calls sit inside functions that are never invoked.
 import { describe, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
-import { type ApiResponse, type Client, createClient, type Middleware, type PathParamNames } from '../../src/index.ts'
+import {
+  type ApiResponse,
+  type Client,
+  createClient,
+  type Middleware,
+  type Paginated,
+  type PathParamNames,
+} from '../../src/index.ts'
 
 declare module '../../src/index.ts' {
   interface RequestOptions {
@@ -28,8 +35,31 @@ describe('public types', () => {
       // @ts-expect-error: params.name, not params.nmae
       void api.get('/users/{name}', { params: { nmae: 'x' } })
       void api.get('/users/{name}', { params: { name: 'x' } })
+      // The data type from a schema keeps the path's type inferred, so params are checked.
+      // @ts-expect-error: params.name is required by the template
+      void api.get('/users/{name}', { schema: z.object({ login: z.string() }) })
     }
     expectTypeOf(call).toBeFunction()
+  })
+
+  it('requires the parameters of a literal template in paginate() too', () => {
+    const api: Client = createClient({ baseUrl: 'http://127.0.0.1:1' })
+    const call = () => {
+      // @ts-expect-error: params.name is required by the template
+      void api.paginate('/users/{name}/repos')
+      // @ts-expect-error: params.name, not params.nmae
+      void api.paginate('/users/{name}/repos', { params: { nmae: 'x' } })
+      void api.paginate('/users/{name}/repos', { params: { name: 'x' }, maxPages: 2 })
+      void api.paginate('/items')
+      void api.paginate('/items', { maxItems: 3 })
+      // With an explicit type argument the path is typed string: params are checked at run time only.
+      void api.paginate<{ id: number }[]>('/users/{name}/repos', { params: { name: 'x' } })
+    }
+    expectTypeOf(call).toBeFunction()
+    const items = () => api.paginate('/x', { items: (page) => (page.data as { values: number[] }).values })
+    expectTypeOf(items).returns.toEqualTypeOf<Paginated<unknown, number>>()
+    const typed = () => api.paginate<{ id: number }[]>('/x')
+    expectTypeOf(typed).returns.toEqualTypeOf<Paginated<{ id: number }[], { id: number }>>()
   })
 
   it('types data from T, or from a schema', () => {
