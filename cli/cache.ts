@@ -4,6 +4,7 @@ import Keyv from 'keyv'
 import { setCredentialScopeKey } from '../src/index.ts'
 import { makeCacheDir } from './cache-dir.ts'
 import { loadScopeKey } from './scope-key.ts'
+import { loadNodeSqlite, type NodeSqlite, sqliteStore } from './sqlite-store.ts'
 
 /** The persistent cache of a run: a Keyv over SQLite, or none. */
 export interface DiskCache {
@@ -21,20 +22,18 @@ const NONE: DiskCache = { store: undefined, close: async () => {} }
 /**
  * Opens the persistent cache in `dir`: creates the directory (mode 0700), hashes credential
  * partitions with the key kept in `dir` (see `loadScopeKey`), and stores responses in
- * `<dir>/cache.sqlite` through `@keyv/sqlite`. That package is an optional peer dependency:
- * without it, or when the directory cannot be used, the run goes on without a persistent
+ * `<dir>/cache.sqlite` through Node's built-in `node:sqlite` (see `sqliteStore`). Where Node
+ * has no `node:sqlite`, or the directory cannot be used, the run goes on without a persistent
  * cache and `note` hears why, once. It never throws.
  */
 export async function openCache(dir: string, note: (message: string) => void): Promise<DiskCache> {
-  let KeyvSqlite: typeof import('@keyv/sqlite').default
+  let sqlite: NodeSqlite
   try {
-    KeyvSqlite = (await import('@keyv/sqlite')).default
+    sqlite = await loadNodeSqlite()
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND'
     note(
-      missing
-        ? 'no persistent cache: install @keyv/sqlite (npm install @keyv/sqlite@6.0.0-beta.4) to keep responses between runs'
-        : `no persistent cache: @keyv/sqlite could not be loaded (${reason(error)})`,
+      `no persistent cache: node:sqlite is not available in Node ${process.version} (${reason(error)}); ` +
+        'use Node 22.13 or later (or set NODE_OPTIONS=--experimental-sqlite) to keep responses between runs',
     )
     return NONE
   }
@@ -42,10 +41,10 @@ export async function openCache(dir: string, note: (message: string) => void): P
     await makeCacheDir(dir)
     setCredentialScopeKey(await loadScopeKey(dir))
     const file = path.join(dir, CACHE_FILE)
-    // Created first with mode 0600 (SQLite gives its journal the same mode): the bodies of
+    // Created first with mode 0600 (SQLite gives its WAL files the same mode): the bodies of
     // authenticated responses stay private even in a directory others can read.
     await (await open(file, 'a', 0o600)).close()
-    const keyv = new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 2_000 }) })
+    const keyv = new Keyv({ store: sqliteStore(sqlite, file) })
     let reported = false
     keyv.on('error', (error: unknown) => {
       if (reported) return
@@ -66,6 +65,7 @@ export async function openCache(dir: string, note: (message: string) => void): P
 
 function reason(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'string') return code
+  // node:sqlite's errors all share one code; their message says what went wrong.
+  if (typeof code === 'string' && code !== 'ERR_SQLITE_ERROR') return code
   return error instanceof Error ? error.message : String(error)
 }

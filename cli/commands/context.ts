@@ -8,7 +8,7 @@ import type { Output } from '../output.ts'
 export interface CommandContext {
   readonly global: GlobalOptions
   readonly env: NodeJS.ProcessEnv
-  /** The persistent cache, or `undefined` for none (`--no-cache`, or `@keyv/sqlite` missing). */
+  /** The persistent cache, or `undefined` for none (`--no-cache`, or no `node:sqlite` in this Node). */
   readonly store: Keyv | undefined
   readonly output: Output
   readonly log: Log
@@ -20,13 +20,20 @@ export interface CommandContext {
  */
 export const MAX_WAIT_MS = 15_000
 
-/** The fetch cache mode of every request: revalidate what is stored, so a repeat costs a 304. */
-export const CACHE_MODE = 'no-cache' satisfies RequestCache
+/**
+ * The fetch cache mode of `ply github` and `ply get`: revalidate what is stored, so a repeat
+ * prints what is true now and costs a 304 where the server sends validators (GitHub's 304s
+ * spend no quota). `ply weather` keeps the default mode instead: OpenWeatherMap sends no
+ * validators, so revalidating would refetch every time; its preset's 10-minute TTL serves a
+ * repeat from the cache, without a request or quota.
+ */
+export const REVALIDATE = 'no-cache' satisfies RequestCache
 
 /**
  * With `--verbose`: one line per call as it settles (method, redacted URL, status or error,
- * what the cache did, attempts, time) and one per retry or rate-limit wait, from the client's
- * events. Without it, nothing listens and the client stays silent.
+ * what the cache did, attempts, time and the part of it spent waiting for a rate limit) and one
+ * per retry or rate-limit wait, from the client's events. Without it, nothing listens and the
+ * client stays silent.
  */
 export function watch(client: Client, log: Log): void {
   if (!log.verbose) return
@@ -35,12 +42,21 @@ export function watch(client: Client, log: Log): void {
     log.detail(`attempt ${event.attempt} failed (${what}); retrying in ${Math.round(event.delayMs)} ms`)
   })
   client.on('rateLimited', (event) => {
-    log.detail(`waiting ${Math.round(event.waitMs)} ms for the rate limit (${event.reason})`)
+    // A wait for a concurrency slot, or behind other queued calls, has no schedule (waitMs 0):
+    // the call's line says how long it was once it settles.
+    const wait =
+      event.waitMs > 0
+        ? `${Math.round(event.waitMs)} ms`
+        : event.reason === 'concurrency'
+          ? 'for a free slot'
+          : 'for its turn'
+    log.detail(`waiting ${wait} for the rate limit (${event.reason})`)
   })
   client.on('response', (event) => {
     const outcome = event.status === undefined ? (event.error?.name ?? 'no response') : String(event.status)
     const attempts = `${event.attempts} attempt${event.attempts === 1 ? '' : 's'}`
-    const ms = `${Math.round(event.durationMs)} ms`
+    const waited = Math.round(event.rateLimitWaitMs)
+    const ms = `${Math.round(event.durationMs)} ms${waited > 0 ? `, ${waited} ms of it waiting for the rate limit` : ''}`
     log.line(`${event.method} ${event.url} → ${outcome} (cache ${event.cacheStatus}, ${attempts}, ${ms})`)
   })
 }

@@ -1,6 +1,6 @@
 import { auth, cache, dedupe, parse, retry } from '../../middleware/index.ts'
 import { createClient } from '../../src/index.ts'
-import { CACHE_MODE, type CommandContext, MAX_WAIT_MS, watch } from './context.ts'
+import { type CommandContext, MAX_WAIT_MS, REVALIDATE, watch } from './context.ts'
 import type { GetCommand } from './get-args.ts'
 
 /**
@@ -31,7 +31,7 @@ export async function runGet(command: GetCommand, ctx: CommandContext): Promise<
   watch(client, ctx.log)
   const response = await client.request(command.method, command.url, {
     headers: command.headers.map(([name, value]) => [name, value]),
-    cache: CACHE_MODE,
+    cache: REVALIDATE,
     ...(command.json ? { json: command.json.value } : {}),
   })
   ctx.output.print(response.data, jsonText)

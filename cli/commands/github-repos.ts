@@ -1,6 +1,6 @@
 import type { GitHub, GitHubMinimalRepository } from '../../presets/index.ts'
 import type { Log } from '../log.ts'
-import { CACHE_MODE } from './context.ts'
+import { REVALIDATE } from './context.ts'
 
 /** What `ply github repos` asks for. */
 export interface ReposRequest {
@@ -26,7 +26,7 @@ export async function listRepos(gh: GitHub, request: ReposRequest, log: Log): Pr
   const walk = gh.listUserRepos(
     request.user,
     { per_page: perPage },
-    { cache: CACHE_MODE, ...(paging ? {} : { maxPages: 1 }) },
+    { cache: REVALIDATE, ...(paging ? {} : { maxPages: 1 }) },
   )
   const repos: GitHubMinimalRepository[] = []
   let page = 0

@@ -1,6 +1,6 @@
 import { github, type SearchRepositoriesParams } from '../../presets/index.ts'
 import { githubToken } from '../credentials.ts'
-import { CACHE_MODE, type CommandContext, MAX_WAIT_MS, watch } from './context.ts'
+import { type CommandContext, MAX_WAIT_MS, REVALIDATE, watch } from './context.ts'
 import type { GithubCommand } from './github-args.ts'
 import { listRepos } from './github-repos.ts'
 
@@ -17,7 +17,7 @@ export async function runGithub(command: GithubCommand, ctx: CommandContext): Pr
   try {
     switch (command.action) {
       case 'user': {
-        const response = await gh.getUser(command.user, { cache: CACHE_MODE })
+        const response = await gh.getUser(command.user, { cache: REVALIDATE })
         ctx.output.print(response.data)
         return
       }
@@ -29,7 +29,7 @@ export async function runGithub(command: GithubCommand, ctx: CommandContext): Pr
           ...(command.sort ? { sort: command.sort } : {}),
           ...(command.order ? { order: command.order } : {}),
         }
-        const response = await gh.searchRepositories(command.query, params, { cache: CACHE_MODE })
+        const response = await gh.searchRepositories(command.query, params, { cache: REVALIDATE })
         ctx.output.print(response.data)
         return
       }

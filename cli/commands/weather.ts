@@ -1,6 +1,6 @@
 import { openWeatherMap } from '../../presets/index.ts'
 import { openWeatherKey } from '../credentials.ts'
-import { CACHE_MODE, type CommandContext, watch } from './context.ts'
+import { type CommandContext, watch } from './context.ts'
 import type { WeatherCommand } from './weather-args.ts'
 
 /**
@@ -18,9 +18,9 @@ export async function runWeather(command: WeatherCommand, ctx: CommandContext): 
   })
   watch(owm.client, ctx.log)
   try {
-    const response = command.forecast
-      ? await owm.forecast(command.place, { cache: CACHE_MODE })
-      : await owm.current(command.place, { cache: CACHE_MODE })
+    // The default cache mode: an answer younger than the preset's 10 minutes is served from the
+    // cache (OpenWeatherMap has no validators to revalidate with).
+    const response = command.forecast ? await owm.forecast(command.place) : await owm.current(command.place)
     ctx.output.print(response.data)
   } finally {
     await owm.close()

@@ -4,7 +4,11 @@ import module from 'node:module'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, it } from 'vitest'
+import { watch } from '../../cli/commands/context.ts'
+import { Log } from '../../cli/log.ts'
 import { type Replica, startReplica } from '../../examples/replica/index.ts'
+import { rateLimit } from '../../middleware/index.ts'
+import { createClient } from '../../src/index.ts'
 import { type ScriptExit, startScript } from '../support/child.ts'
 
 const CLI = 'cli/ply.ts'
@@ -167,6 +171,19 @@ describe.concurrent('ply github', () => {
     expect(code).toBe(4)
     expect(stderr).toMatch(/^ply: .*rate limit.*\d{4}-\d\d-\d\dT.*try again in (59|60|61) minutes\n$/i)
   })
+  it('tells of a rate-limit wait with --verbose, and how long the call waited', async ({ expect }) => {
+    const api = await replica()
+    // One request left, resetting in a few seconds (after the child has started, also on a busy
+    // machine): the second page waits for the reset.
+    api.github.setQuota(undefined, { remaining: 1, resetAt: Date.now() + 3_000 })
+    const { code, stderr } = await ply(['github', 'repos', 'torvalds', '--limit', '150', '--base-url', api.url, '-v'])
+    expect(code).toBe(0)
+    const wait = /^ply: waiting (\d+) ms for the rate limit \(server\)$/m.exec(stderr)
+    expect(Number(wait?.[1])).toBeGreaterThan(0)
+    expect(stderr).toMatch(
+      /page=2 → 200 \(cache miss, 1 attempt, \d+ ms, [1-9]\d* ms of it waiting for the rate limit\)\n/,
+    )
+  })
 })
 
 describe.concurrent('ply weather', () => {
@@ -191,6 +208,19 @@ describe.concurrent('ply weather', () => {
     expect(stdout + stderr).not.toContain(OWM_KEY)
     const call = api.requests.find((request) => request.path === '/data/2.5/weather')
     expect(new URLSearchParams(call?.query).get('units')).toBe('metric')
+  })
+
+  it('serves a repeat within 10 minutes from the disk cache: the replica sees one request', async ({ expect }) => {
+    const api = await replica()
+    const dir = await cacheDir()
+    const args = ['weather', 'London', '--api-key', OWM_KEY, '--base-url', api.url, '-v']
+    const first = await ply(args, { dir })
+    const second = await ply(args, { dir })
+    expect([first.code, second.code]).toEqual([0, 0])
+    expect(second.stdout).toBe(first.stdout)
+    expect(first.stderr).toContain('(cache miss, 1 attempt')
+    expect(second.stderr).toMatch(/\/data\/2\.5\/weather\?.* → 200 \(cache hit, 0 attempts, \d+ ms\)\n$/)
+    expect(api.requests.filter((request) => request.path === '/data/2.5/weather')).toHaveLength(1)
   })
 
   it('reads the key from OPENWEATHER_API_KEY, coordinates and --forecast', async ({ expect }) => {
@@ -304,16 +334,66 @@ describe.concurrent('the command line', () => {
     expect(api.requests.map((request) => request.status)).toEqual([200, 200])
   })
 
-  // The child hides the package with a synchronous resolve hook (Node ≥ 22.15).
+  // The child hides the packages with a synchronous resolve hook (Node ≥ 22.15).
   it.skipIf(typeof module.registerHooks !== 'function')(
-    'works without @keyv/sqlite, with one note to install it',
+    'keeps a persistent cache without @keyv/sqlite: a second run revalidates (node:sqlite)',
     async ({ expect }) => {
       const api = await replica()
+      const dir = await cacheDir()
       const env = { NODE_OPTIONS: `--import=${HIDE_SQLITE}` }
-      const { code, stdout, stderr } = await ply(['github', 'user', 'octocat', '--base-url', api.url], { env })
-      expect(code).toBe(0)
-      expect(JSON.parse(stdout).login).toBe('octocat')
-      expect(stderr).toMatch(/^ply: no persistent cache: install @keyv\/sqlite .*\n$/)
+      const args = ['github', 'user', 'octocat', '--base-url', api.url]
+      const first = await ply(args, { dir, env })
+      const second = await ply([...args, '-v'], { dir, env })
+      expect([first.code, second.code]).toEqual([0, 0])
+      expect(first.stderr).toBe('')
+      expect(JSON.parse(first.stdout).login).toBe('octocat')
+      expect(second.stdout).toBe(first.stdout)
+      expect(second.stderr).toContain('(cache revalidated, 1 attempt')
+      const calls = api.requests.filter((request) => request.path === '/users/octocat')
+      expect(calls.map((call) => [call.headers['if-none-match'] !== undefined, call.status])).toEqual([
+        [false, 200],
+        [true, 304],
+      ])
     },
   )
+
+  it.skipIf(typeof module.registerHooks !== 'function')(
+    'works without node:sqlite (Node 22 before 22.13), with one note saying what it needs',
+    async ({ expect }) => {
+      const api = await replica()
+      const dir = await cacheDir()
+      const env = { NODE_OPTIONS: `--import=${HIDE_SQLITE}`, PLY_TEST_HIDE_NODE_SQLITE: '1' }
+      const { code, stdout, stderr } = await ply(['github', 'user', 'octocat', '--base-url', api.url], { dir, env })
+      expect(code).toBe(0)
+      expect(JSON.parse(stdout).login).toBe('octocat')
+      expect(stderr).toMatch(
+        /^ply: no persistent cache: node:sqlite is not available in Node v[\d.]+ \(ERR_UNKNOWN_BUILTIN_MODULE\); use Node 22\.13 or later \(or set NODE_OPTIONS=--experimental-sqlite\) to keep responses between runs\n$/,
+      )
+      expect(await readdir(dir)).toEqual([])
+    },
+  )
+})
+
+describe('the --verbose lines', () => {
+  it('say a call waits for a free slot, not "0 ms", and how long it waited once it settles', async ({ expect }) => {
+    const lines: string[] = []
+    const log = new Log({ write: (chunk) => lines.push(String(chunk)) > 0 }, true)
+    const client = createClient({
+      baseUrl: 'http://ply.test',
+      fetch: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 60))
+        return new Response('{}', { headers: { 'content-type': 'application/json' } })
+      },
+    }).use(rateLimit({ concurrency: 1 }))
+    watch(client, log)
+    await Promise.all([client.request('GET', '/a'), client.request('GET', '/b')])
+    expect(lines[0]).toBe('ply: waiting for a free slot for the rate limit (concurrency)\n')
+    expect(lines.join('')).not.toContain('waiting 0 ms')
+    expect(lines[1]).toMatch(/^ply: GET http:\/\/ply\.test\/a → 200 \(cache bypass, 1 attempt, \d+ ms\)\n$/)
+    const waited =
+      /^ply: GET http:\/\/ply\.test\/b → 200 \(cache bypass, 1 attempt, \d+ ms, (\d+) ms of it waiting for the rate limit\)\n$/.exec(
+        lines[2] ?? '',
+      )
+    expect(Number(waited?.[1])).toBeGreaterThanOrEqual(40)
+  })
 })
