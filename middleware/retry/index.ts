@@ -84,7 +84,14 @@ export function retry(options: RetryOptions = {}): Middleware {
           ...(ctx.request.signal ? { signal: ctx.request.signal } : {}),
           shouldRetry: async ({ error, attemptNumber }) => {
             if (unprocessedOnly && !(error instanceof RetryableResponse)) return false
-            const wait = plannedWait(ctx, error, attemptNumber, settings)
+            let wait: number | undefined
+            try {
+              wait = plannedWait(ctx, error, attemptNumber, settings)
+            } catch (limit) {
+              // A rate limit that resets too late ends the call: free the connection the body holds.
+              if (error instanceof RetryableResponse) await error.response.body?.cancel().catch(() => undefined)
+              throw limit
+            }
             if (wait === undefined || (budget !== undefined && !budget.tryRetry())) return false
             causes.push(causeOf(error, request))
             if (error instanceof RetryableResponse) await error.response.body?.cancel().catch(() => undefined)

@@ -212,6 +212,26 @@ describe('waiting', () => {
     expect(calls(unavailable)).toBe(1)
   })
 
+  it('a 429 that resets past maxRetryAfter releases its body (and so its connection)', async () => {
+    let cancelled = false
+    const fetch = async () =>
+      new Response(
+        new ReadableStream({
+          start: (controller) => controller.enqueue(new TextEncoder().encode('{"slow":')),
+          cancel: () => {
+            cancelled = true
+          },
+        }),
+        { status: 429, headers: { 'retry-after': '3600', 'content-type': 'application/json' } },
+      )
+    const error = await createClient({ baseUrl: 'http://127.0.0.1:9', fetch })
+      .use(retry({ maxRetryAfter: 60_000 }))
+      .get('/limited')
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RateLimitError)
+    expect(cancelled).toBe(true)
+  })
+
   it('a GitHub-style exhausted limit on a 403 is waited out', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
     vi.setSystemTime(new Date('2026-03-01T12:00:00.000Z'))
