@@ -51,9 +51,7 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
         )
       }
       running = true
-      const inner = run(ctx, index + 1, last)
-      inner.then(settled, settled)
-      return inner
+      return run(ctx, index + 1, last, settled)
     }
     try {
       return middleware(ctx, next)
@@ -63,14 +61,18 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
     }
   }
 
-  /** Runs the stack from `index` on a fresh copy of `ctx`'s request, then puts the original back. */
-  const run = (ctx: Context, index: number, last: Next): Promise<void> => {
+  /**
+   * Runs the stack from `index` on a fresh copy of `ctx`'s request, then puts the original back
+   * and calls `settled` (in the same callback, so that a call costs one promise, not two).
+   */
+  const run = (ctx: Context, index: number, last: Next, settled?: () => void): Promise<void> => {
     const own = ctx.request
     setRequest(ctx, own.fork())
     ctx.response = undefined
     ctx.parsed = undefined
     const restore = (): void => {
       setRequest(ctx, own)
+      settled?.()
     }
     let inner: Promise<void>
     try {
