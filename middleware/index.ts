@@ -14,6 +14,7 @@ export {
 } from './auth/index.ts'
 export {
   type CacheKeyFunction,
+  type CacheMiddleware,
   type CacheOptions,
   type CacheWarning,
   cache,

@@ -63,16 +63,32 @@ export function retentionMs(record: CacheRecord, now: number): number {
 // Fields about one connection, never stored (RFC 9111 §3.1), with those `Connection` names.
 const CONNECTION_FIELDS = ['connection', 'proxy-connection', 'keep-alive', 'te', 'transfer-encoding', 'upgrade']
 
-/** The headers of a response, as pairs with lower-case names, without the connection's own fields. */
+/**
+ * The headers of a response as they are stored: pairs with lower-case names, without the
+ * connection's own fields and without `Set-Cookie`. A cookie is the origin's answer to one
+ * exchange, often a session: a shared cache must not hand it to anyone else (RFC 9111 §7.3),
+ * and a store on disk or in Redis must not hold it in clear, so no cache of ply stores it.
+ */
 export function headerPairs(headers: Headers): [string, string][] {
   const skipped = new Set(CONNECTION_FIELDS)
   for (const name of headers.get('connection')?.split(',') ?? []) skipped.add(name.trim().toLowerCase())
-  // A Headers object joins Set-Cookie lines with commas, which would corrupt them.
   skipped.add('set-cookie')
   const pairs: [string, string][] = []
   for (const [name, value] of headers) if (!skipped.has(name)) pairs.push([name, value])
-  for (const cookie of headers.getSetCookie()) pairs.push(['set-cookie', cookie])
   return pairs
+}
+
+/**
+ * `headers` with a `Date` field: as they are when they have one, else a copy with `receivedAt`
+ * as the `Date`, as a recipient with a clock adds it (RFC 9110 §6.6.1). Without it, a stored
+ * response's age would run from another moment: a 304 without `Date` would leave the old
+ * `Date` in place and the refreshed entry stale at once.
+ */
+export function withDate(headers: Headers, receivedAt: number): Headers {
+  if (headers.has('date')) return headers
+  const dated = new Headers(headers)
+  dated.set('date', new Date(receivedAt).toUTCString())
+  return dated
 }
 
 /**
@@ -86,11 +102,16 @@ export function mergeHeaders(stored: StoredResponse, update: Headers): (readonly
   return [...stored.headers.filter(([name]) => !replaced.has(name)), ...incoming]
 }
 
-/** Replays a stored response as a real `Response`, its `Age` set to the current age. */
-export function replay(entry: StoredResponse, now: number): Response {
+/**
+ * Replays a stored response as a real `Response`, its `Age` set to the current age. It has no
+ * `Set-Cookie` (none is stored; one from an older entry is dropped) but the `cookies` given,
+ * those of the 304 that just revalidated it.
+ */
+export function replay(entry: StoredResponse, now: number, cookies: readonly string[] = []): Response {
   const headers = new Headers()
-  for (const [name, value] of entry.headers) if (name !== 'age') headers.append(name, value)
+  for (const [name, value] of entry.headers) if (name !== 'age' && name !== 'set-cookie') headers.append(name, value)
   headers.set('age', String(Math.floor(ageOf(entry, now))))
+  for (const cookie of cookies) headers.append('set-cookie', cookie)
   return new ReplayedResponse(entry.body, {
     status: entry.status,
     statusText: entry.statusText,

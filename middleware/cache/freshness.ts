@@ -80,7 +80,10 @@ export function assess(arrival: Arrival, settings: FreshnessSettings): Freshness
     { status: UNDERSTOOD.has(status) || !marked ? status : 200, headers: policyHeaders(headers, directives) },
     { shared: settings.shared, cacheHeuristic: 0.1 },
   )
-  if (!policy.storable() && !fallback) return undefined
+  // The fallback lifetime only replaces a lifetime: whether the response may be stored at all is
+  // still the rules' (a shared cache stores an authenticated response only with public,
+  // must-revalidate or s-maxage, RFC 9111 §3.5). The library sees a fallback's status as 200.
+  if (!policy.storable()) return undefined
 
   const noCache = directives.has('no-cache') || (!directives.has('cache-control') && pragmaNoCache(headers))
   let lifetime = noCache ? 0 : policy.maxAge()

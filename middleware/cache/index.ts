@@ -9,10 +9,10 @@ import {
   NetworkError,
   RateLimitError,
   ReplayedResponse,
-  readBytes,
   summarize,
   TimeoutError,
 } from '../../src/index.ts'
+import { readAtMost, StreamedResponse } from './body.ts'
 import { type Directives, deltaSeconds, parseDirectives } from './directives.ts'
 import {
   ageOf,
@@ -23,6 +23,7 @@ import {
   retentionMs,
   type StoredResponse,
   storedHeader,
+  withDate,
   withVariant,
 } from './entry.ts'
 import { assess, pragmaNoCache } from './freshness.ts'
@@ -36,6 +37,25 @@ export { MemoryStore, type MemoryStoreOptions } from './store.ts'
 
 /** One call of `next()`: for the call's own context, or for a detached one (a background refresh). */
 type Run = () => Promise<void>
+
+/** The `cache()` middleware, with a way to wait for the work it does in the background. */
+export interface CacheMiddleware extends Middleware {
+  /**
+   * Resolves once the background work started so far has settled: stale-while-revalidate
+   * refreshes, and store writes (which a call never waits for). For a script that closes its
+   * store (`keyv.disconnect()`) or exits at once after its last call, and for tests.
+   */
+  flush(): Promise<void>
+}
+
+/** Where a call's response goes in the store. */
+interface Slot {
+  readonly key: string
+  /** What the key held when the call looked (every variant), to write back with the new one. */
+  readonly record: CacheRecord | undefined
+  /** `ctx.state.credentialScope` when the key was made: the partition the key stands for. */
+  readonly scope: string | undefined
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
 /** fetch's cache modes, which a call's `cache` option takes. */
@@ -70,18 +90,26 @@ const ORIGIN_ERRORS = new Set([500, 502, 503, 504])
  * - Entries are partitioned by credential: the key holds the `ctx.state.credentialScope` an
  *   auth middleware declares (in its `prepare`, so the cache sees it even when auth sits
  *   inside) and keyed hashes of credentials the request carries itself. Keys are hashes; no
- *   store holds a secret in clear.
+ *   store holds a secret in clear, and `Set-Cookie` is never stored (a hit has none).
+ * - A custom middleware inside the cache that adds a credential (a request signer) must
+ *   declare it the same way, or responses fetched with one credential would be stored where
+ *   another finds them: give it a `prepare` hook that sets `ctx.state.credentialScope` to
+ *   `credentialScope('<scheme>', credentialId)`. A scope that appears only while the call
+ *   runs (set after the key was made) keeps that response out of the store.
  * - A store that fails or stalls (`storeTimeout`) makes the cache step aside: the request goes
- *   to the network and `onStoreError` hears of it. Bodies over `maxBodyBytes` are not stored.
+ *   to the network and `onStoreError` hears of it; the store is then left alone for 5 s.
+ *   Writes never hold a response. Bodies over `maxBodyBytes` are not stored, nor read whole:
+ *   the caller streams them.
  *
  * Sets `ctx.cacheStatus`. Put it inside `parse()` and outside dedupe, retry, the rate limiter
- * and auth, so that a hit costs no transport call and no rate-limit slot.
+ * and auth, so that a hit costs no transport call and no rate-limit slot. `flush()` waits for
+ * its background work.
  */
-export function cache(options: CacheOptions = {}): Middleware {
+export function cache(options: CacheOptions = {}): CacheMiddleware {
   const settings = resolveOptions(options)
   const refreshing = new Map<string, Promise<void>>()
 
-  return async (ctx, next) => {
+  const middleware: Middleware = async (ctx, next) => {
     const request = ctx.request
     const method = request.method
     if (!settings.methods.has(method)) {
@@ -101,13 +129,16 @@ export function cache(options: CacheOptions = {}): Middleware {
     if (mode === 'no-store' || directives.has('no-store') || isConditional(headers) || headers.has('range')) {
       return next()
     }
+    const scope = ctx.state.credentialScope
     const key = cacheKey(ctx, method, settings.key ? settings.key(request) : resourceOf(request.peekUrl()))
-    const record = mode === 'reload' ? undefined : await settings.store.get(key)
-    const entry = selectVariant(record, headers)
+    // Read for reload too: it must not answer, but the other Vary variants are written back with the new one.
+    const record = await settings.store.get(key)
+    const slot: Slot = { key, record, scope }
+    const entry = mode === 'reload' ? undefined : selectVariant(record, headers)
     const onlyIfCached = mode === 'only-if-cached' || directives.has('only-if-cached')
     if (entry === undefined) {
       if (onlyIfCached) return gatewayTimeout(ctx)
-      return fetchAndStore(ctx, () => next(), settings, key, record)
+      return fetchAndStore(ctx, () => next(), settings, slot)
     }
     const now = Date.now()
     const age = ageOf(entry, now)
@@ -122,7 +153,7 @@ export function cache(options: CacheOptions = {}): Middleware {
       if (staleness < entry.staleWhileRevalidate) {
         if (!refreshing.has(key)) {
           const detached = detachContext(ctx)
-          const refresh = revalidate(detached, () => next(detached), settings, key, record, entry)
+          const refresh = revalidate(detached, () => next(detached), settings, slot, entry)
             .then(() => release(detached.response))
             // A failed refresh leaves the stale entry in place; the next request tries again.
             .catch(() => undefined)
@@ -132,8 +163,15 @@ export function cache(options: CacheOptions = {}): Middleware {
         return serve(ctx, entry, now, 'stale')
       }
     }
-    return revalidate(ctx, () => next(), settings, key, record, entry)
+    return revalidate(ctx, () => next(), settings, slot, entry)
   }
+
+  return Object.assign(middleware, {
+    async flush(): Promise<void> {
+      while (refreshing.size > 0) await Promise.all(refreshing.values())
+      await settings.store.flush?.()
+    },
+  })
 }
 
 /** The request's `Cache-Control` directives; `Pragma: no-cache` counts when it has none. */
@@ -163,8 +201,9 @@ function serve(
   entry: StoredResponse,
   now: number,
   status: Exclude<CacheStatus, 'miss' | 'bypass'>,
+  cookies?: readonly string[],
 ): void {
-  ctx.response = replay(entry, now)
+  ctx.response = replay(entry, now, cookies)
   ctx.cacheStatus = status
   ctx.events.emit('cacheHit', { cacheStatus: status })
 }
@@ -176,18 +215,12 @@ function gatewayTimeout(ctx: Context): void {
 }
 
 /** Goes to the network, and stores the answer if the rules allow. */
-async function fetchAndStore(
-  ctx: Context,
-  run: Run,
-  settings: CacheSettings,
-  key: string,
-  record: CacheRecord | undefined,
-): Promise<void> {
+async function fetchAndStore(ctx: Context, run: Run, settings: CacheSettings, slot: Slot): Promise<void> {
   const headers = ctx.request.peekHeaders()
   const requestTime = Date.now()
   await run()
   ctx.cacheStatus = 'miss'
-  await store(ctx, settings, key, record, headers, requestTime)
+  await store(ctx, settings, slot, headers, requestTime)
 }
 
 /**
@@ -199,8 +232,7 @@ async function revalidate(
   ctx: Context,
   run: Run,
   settings: CacheSettings,
-  key: string,
-  record: CacheRecord | undefined,
+  slot: Slot,
   entry: StoredResponse,
 ): Promise<void> {
   const request = ctx.request
@@ -221,7 +253,7 @@ async function revalidate(
   if (response.status === 304 && (etag !== undefined || lastModified !== undefined)) {
     await release(response)
     const responseTime = Date.now()
-    const merged = mergeHeaders(entry, response.headers)
+    const merged = mergeHeaders(entry, withDate(response.headers, responseTime))
     const freshness = assess(
       {
         method: request.method,
@@ -235,19 +267,19 @@ async function revalidate(
       settings.freshness,
     )
     const updated: StoredResponse = { ...entry, ...freshness, headers: merged, storedAt: responseTime }
-    if (freshness === undefined) await settings.store.delete(key)
-    else {
-      const next = withVariant(record, updated)
-      await settings.store.set(key, next, retentionMs(next, responseTime))
+    if (ctx.state.credentialScope === slot.scope) {
+      if (freshness === undefined) background(settings.store.delete(slot.key))
+      else write(settings, slot, updated, responseTime)
     }
-    return serve(ctx, updated, responseTime, 'revalidated')
+    // The cookies the origin just sent belong to this call's answer; none is stored.
+    return serve(ctx, updated, responseTime, 'revalidated', response.headers.getSetCookie())
   }
   if (ORIGIN_ERRORS.has(response.status) && mayServeOnError(entry)) {
     await release(response)
     return serve(ctx, entry, Date.now(), 'stale')
   }
   ctx.cacheStatus = 'miss'
-  await store(ctx, settings, key, record, requestHeaders, requestTime)
+  await store(ctx, settings, slot, requestHeaders, requestTime)
 }
 
 /** Whether a stale entry may stand in for a failed origin now (`stale-if-error`, not `must-revalidate`). */
@@ -260,17 +292,23 @@ function isOriginFailure(error: unknown): boolean {
   return error instanceof NetworkError || error instanceof TimeoutError || error instanceof RateLimitError
 }
 
-/** Stores `ctx.response` if the rules allow, replacing it with a replay of the bytes read. */
+/**
+ * Stores `ctx.response` if the rules allow, replacing it with a replay of the bytes read. A
+ * body over `maxBodyBytes` is read no further than that: the caller gets it as a stream of
+ * what was read and the rest, and it is not stored. The write is not waited for.
+ */
 async function store(
   ctx: Context,
   settings: CacheSettings,
-  key: string,
-  record: CacheRecord | undefined,
+  slot: Slot,
   requestHeaders: Headers,
   requestTime: number,
 ): Promise<void> {
   const response = ctx.response
   if (response === undefined || response.bodyUsed) return
+  // A scope that appeared while the call ran (an inner middleware that signs the request but
+  // declares its credential late) is not the partition the key stands for: not stored.
+  if (ctx.state.credentialScope !== slot.scope) return
   const request = ctx.request
   const responseTime = Date.now()
   const freshness = assess(
@@ -288,36 +326,54 @@ async function store(
   if (freshness === undefined) return
   const declared = Number(response.headers.get('content-length') ?? Number.NaN)
   if (declared > settings.maxBodyBytes) return
-  const body =
-    request.method === 'HEAD'
-      ? new Uint8Array(0)
-      : await readBytes(response, {
-          timeout: attemptBudget(ctx),
-          signal: request.signal,
-          request: () => summarize(request.method, request.peekUrl()),
-        })
-  if (request.method === 'HEAD') await release(response)
   // The answering URL as stored and replayed: an API key an auth middleware put in its query stays out.
   const url = resourceOf(response.url ? new URL(response.url) : request.peekUrl())
-  ctx.response = new ReplayedResponse(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-    url,
-  })
+  const headers = withDate(response.headers, responseTime)
+  const init = { status: response.status, statusText: response.statusText, headers }
+  let body: Uint8Array
+  if (request.method === 'HEAD') {
+    body = new Uint8Array(0)
+    await release(response)
+  } else {
+    const read = await readAtMost(response, settings.maxBodyBytes, {
+      timeout: attemptBudget(ctx),
+      signal: request.signal,
+      request: () => summarize(request.method, request.peekUrl()),
+    })
+    if (read.rest !== undefined) {
+      ctx.response = new StreamedResponse(read.rest, init, url)
+      return
+    }
+    body = read.bytes
+  }
+  ctx.response = new ReplayedResponse(body, { ...init, url })
+  // Only a body that was already in memory (from a middleware inside) can be larger here.
   if (body.byteLength > settings.maxBodyBytes) return
   const entry: StoredResponse = {
     ...freshness,
     status: response.status,
     statusText: response.statusText,
     url,
-    headers: headerPairs(response.headers),
+    headers: headerPairs(headers),
     body,
     vary: varyValues(response.headers.get('vary'), requestHeaders),
     storedAt: responseTime,
   }
-  const updated = withVariant(record, entry)
-  await settings.store.set(key, updated, retentionMs(updated, responseTime))
+  write(settings, slot, entry, responseTime)
+}
+
+/**
+ * Writes `entry` into its slot's record, without waiting: the caller's response does not wait
+ * for the store. A Keyv store's failures go to `onStoreError` (see `GuardedStore`).
+ */
+function write(settings: CacheSettings, slot: Slot, entry: StoredResponse, now: number): void {
+  const record = withVariant(slot.record, entry)
+  background(settings.store.set(slot.key, record, retentionMs(record, now)))
+}
+
+/** Lets a store operation run on; the guarded stores report their own failures, nothing is left unhandled. */
+function background(operation: Promise<void>): void {
+  operation.catch(() => undefined)
 }
 
 function isCredentialed(ctx: Context, headers: Headers): boolean {

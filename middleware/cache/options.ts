@@ -16,7 +16,10 @@ export interface CacheOptions {
   /**
    * Fallback freshness lifetime in milliseconds for successful (2xx) GET responses that state
    * none (no `max-age`, no `Expires`), such as OpenWeatherMap's. `no-store` and `no-cache`
-   * from the server still win. Default: none (only heuristic freshness, RFC 9111 §4.2.2).
+   * from the server still win, and so do the rules on what may be stored at all: with
+   * `shared`, a response to a request with `Authorization` is stored only when it is `public`,
+   * `must-revalidate` or has `s-maxage` (RFC 9111 §3.5). Default: none (only heuristic
+   * freshness, RFC 9111 §4.2.2).
    */
   ttl?: number | undefined
   /** Behave as a shared cache (RFC 9111): refuse `private` responses, honour `s-maxage`. Default `false`. */
@@ -35,7 +38,10 @@ export interface CacheOptions {
    * `stale-if-error` allows less. Default 0. Never for `must-revalidate` responses.
    */
   staleIfError?: number | undefined
-  /** Larger bodies are passed through and not stored. Default 1 MiB. */
+  /**
+   * Larger bodies are passed through and not stored, and the cache reads no more of them than
+   * this (and the chunk that crosses it): the caller streams the rest. Default 1 MiB.
+   */
   maxBodyBytes?: number | undefined
   /**
    * Makes the resource part of the key from the request (default: the URL without fragment or
@@ -43,11 +49,17 @@ export interface CacheOptions {
    * the whole is hashed.
    */
   key?: CacheKeyFunction | undefined
-  /** How long a store operation may take before the cache steps aside, in milliseconds. Default 1,000. */
+  /**
+   * How long a store operation may take before the cache steps aside, in milliseconds. Default
+   * 1,000. After a failure or a timeout the store is left alone for 5 s (reads are misses,
+   * writes are dropped), then one call tries it again.
+   */
   storeTimeout?: number | undefined
   /**
-   * Called when the store fails or times out (the request then goes on without the cache).
-   * Default: a process warning, at most once a minute.
+   * Called when the store fails or times out (the request then goes on without the cache),
+   * writes included, which run in the background. It must not throw: an error it throws is
+   * rethrown on its own (an uncaught exception), never into a request. Default: a process
+   * warning, at most once a minute.
    */
   onStoreError?: ((warning: CacheWarning) => void) | undefined
 }

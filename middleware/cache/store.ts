@@ -2,11 +2,17 @@ import type Keyv from 'keyv'
 import { ConfigError } from '../../src/index.ts'
 import type { CacheRecord, StoredResponse } from './entry.ts'
 
-/** Where records live. Every method may reject; the cache then steps aside. */
+/**
+ * Where records live. Every method may reject; the cache then steps aside. The cache does not
+ * wait for `set` (nor for the `delete` of a failed revalidation): a store whose writes take time
+ * answers reads of a key written but not yet landed itself (as `GuardedStore` does).
+ */
 export interface RecordStore {
   get(key: string): Promise<CacheRecord | undefined>
   set(key: string, record: CacheRecord, ttlMs: number): Promise<void>
   delete(key: string): Promise<void>
+  /** Resolves once the writes started so far have landed or failed; absent when writes land at once. */
+  flush?(): Promise<void>
 }
 
 /** Options of `memoryStore()`. */

@@ -1,4 +1,13 @@
-import { auth, dedupe, parse, type Quota, type RateLimitMiddleware, rateLimit, retry } from '../../middleware/index.ts'
+import {
+  auth,
+  type CacheMiddleware,
+  dedupe,
+  parse,
+  type Quota,
+  type RateLimitMiddleware,
+  rateLimit,
+  retry,
+} from '../../middleware/index.ts'
 import {
   type ApiResponse,
   type Client,
@@ -54,6 +63,7 @@ export class GitHub {
   readonly client: Client
   readonly #limiter: RateLimitMiddleware
   readonly #redis: ResolvedRedis | undefined
+  readonly #cache: CacheMiddleware | undefined
 
   constructor(options: GitHubOptions = {}) {
     checkGitHubOptions(options)
@@ -75,6 +85,7 @@ export class GitHub {
     const tokenTag = typeof token === 'string' ? tagOf(token) : token ? 'token' : 'anonymous'
     const storage = presetStorage(options, 'github', () => `github:${origin.host}:${tokenTag}`)
     this.#redis = storage.redis
+    this.#cache = storage.cache
     this.#limiter = rateLimit({
       concurrency: options.concurrency ?? GITHUB_DEFAULTS.concurrency,
       maxWait,
@@ -198,6 +209,8 @@ export class GitHub {
 
   /** Closes the Redis connections ply opened (shared limits and cache); nothing otherwise. */
   async close(): Promise<void> {
+    // Cache writes run in the background: land them before the store's connection goes.
+    await this.#cache?.flush()
     await Promise.all([this.#limiter.close(), this.#redis?.close()])
   }
 }

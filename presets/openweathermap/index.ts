@@ -1,4 +1,13 @@
-import { auth, dedupe, parse, type Quota, type RateLimitMiddleware, rateLimit, retry } from '../../middleware/index.ts'
+import {
+  auth,
+  type CacheMiddleware,
+  dedupe,
+  parse,
+  type Quota,
+  type RateLimitMiddleware,
+  rateLimit,
+  retry,
+} from '../../middleware/index.ts'
 import { type ApiResponse, type Client, createClient } from '../../src/index.ts'
 import { presetStorage } from '../shared/cache.ts'
 import { useOuter } from '../shared/options.ts'
@@ -38,6 +47,7 @@ export class OpenWeatherMap {
   readonly client: Client
   readonly #limiter: RateLimitMiddleware
   readonly #redis: ResolvedRedis | undefined
+  readonly #cache: CacheMiddleware | undefined
   readonly #units: Units
   readonly #lang: string | undefined
 
@@ -59,6 +69,7 @@ export class OpenWeatherMap {
       },
     )
     this.#redis = storage.redis
+    this.#cache = storage.cache
     this.#limiter = rateLimit({
       perMinute: options.perMinute ?? OPENWEATHERMAP_DEFAULTS.perMinute,
       ...(this.#redis ? { redis: this.#redis.limiter } : {}),
@@ -108,6 +119,8 @@ export class OpenWeatherMap {
 
   /** Closes the Redis connections ply opened (shared limits and cache); nothing otherwise. */
   async close(): Promise<void> {
+    // Cache writes run in the background: land them before the store's connection goes.
+    await this.#cache?.flush()
     await Promise.all([this.#limiter.close(), this.#redis?.close()])
   }
 

@@ -1,5 +1,4 @@
-import { type CacheOptions, cache } from '../../middleware/index.ts'
-import type { Middleware } from '../../src/index.ts'
+import { type CacheMiddleware, type CacheOptions, cache } from '../../middleware/index.ts'
 import type { PresetOptions } from './options.ts'
 import { presetRedis, type ResolvedRedis } from './redis.ts'
 
@@ -8,7 +7,7 @@ export interface PresetStorage {
   /** The resolved `redis` option (limiter settings, cache store), when given. */
   readonly redis: ResolvedRedis | undefined
   /** The cache middleware, unless `cache: false`. */
-  readonly cache: Middleware | undefined
+  readonly cache: CacheMiddleware | undefined
 }
 
 /**

@@ -8,7 +8,7 @@ import KeyvRedis from '@keyv/redis'
 import KeyvSqlite from '@keyv/sqlite'
 import { Redis } from 'ioredis'
 import Keyv from 'keyv'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { auth } from '../../middleware/auth/index.ts'
 import { type CacheOptions, type CacheWarning, cache, MemoryStore } from '../../middleware/cache/index.ts'
 import { type Client, createClient, type Middleware } from '../../src/index.ts'
@@ -93,6 +93,10 @@ beforeAll(async () => {
       }
       case 'restart':
         return json({ n }, { 'cache-control': 'max-age=60' })
+      case 'swr':
+        return json({ n }, { 'cache-control': 'max-age=1, stale-while-revalidate=60', etag: `"s${n}"` })
+      case 'private':
+        return json({ n }, { 'cache-control': 'private, max-age=60' })
       default:
         return send(404, 'not found', { 'content-type': 'text/plain' })
     }
@@ -356,6 +360,36 @@ function storeSuite(slug: string, open: () => StoreUnderTest): void {
     expect(dump).not.toContain(OTHER_API_KEY)
   })
 
+  it('stale-while-revalidate: the stale entry is served at once, refreshed in the background, then a hit', async () => {
+    const middleware = cache(options())
+    const api = client(middleware)
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      expect((await api.get(path('swr'))).cacheStatus).toBe('miss')
+      vi.setSystemTime(Date.now() + 2_000)
+      expect(await api.get(path('swr'))).toMatchObject({ cacheStatus: 'stale', data: { n: 1 } })
+      // The refresh and its store write run in the background; flush() waits for both.
+      await middleware.flush()
+      const sent = requestsFor(path('swr'))
+      expect(sent).toHaveLength(2)
+      expect(sent[1]?.headers['if-none-match']).toBe('"s1"')
+      expect(await api.get(path('swr'))).toMatchObject({ cacheStatus: 'hit', data: { n: 2 } })
+      expect(seen(path('swr'))).toBe(2)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('shared: true refuses Cache-Control: private, which a private cache stores', async () => {
+    const shared = client(cache(options({ shared: true })))
+    expect((await shared.get(path('private'))).cacheStatus).toBe('miss')
+    expect(await shared.get(path('private'))).toMatchObject({ cacheStatus: 'miss', data: { n: 2 } })
+    const own = client(cache(options()))
+    expect(await own.get(path('private'))).toMatchObject({ cacheStatus: 'miss', data: { n: 3 } })
+    expect(await own.get(path('private'))).toMatchObject({ cacheStatus: 'hit', data: { n: 3 } })
+    expect(seen(path('private'))).toBe(3)
+  })
+
   it('maxBodyBytes: a larger body is returned intact but not stored, with or without a Content-Length', async () => {
     const api = client(cache(options({ maxBodyBytes: 10 })))
     for (const [kind, fill] of [
@@ -428,35 +462,46 @@ describe('cache() over a store that fails', () => {
   })
   const settle = () => new Promise((resolve) => setTimeout(resolve, 20))
 
-  it('a store that throws on every operation: requests go to the origin, onStoreError names each operation', async () => {
+  it('a store that throws: requests go to the origin, onStoreError names each operation that failed', async () => {
+    const broken = new Set(['get', 'set', 'delete'])
+    const fail = (operation: string) => {
+      if (broken.has(operation)) throw new Error(`${operation} exploded`)
+    }
     const store = new Keyv({
       store: {
-        get() {
-          throw new Error('get exploded')
-        },
-        set() {
-          throw new Error('set exploded')
-        },
-        delete() {
-          throw new Error('delete exploded')
+        get: () => fail('get'),
+        set: () => fail('set'),
+        delete: () => {
+          fail('delete')
+          return true
         },
         clear() {},
       },
     })
     const warnings: CacheWarning[] = []
-    const api = createClient({ baseUrl: server.url }).use(
-      cache({ store, onStoreError: (warning) => warnings.push(warning) }),
-    )
+    const middleware = cache({ store, onStoreError: (warning) => warnings.push(warning) })
+    const api = createClient({ baseUrl: server.url }).use(middleware)
     const pathname = '/throwing/item'
-    const first = await api.get<{ n: number }>(pathname)
-    const second = await api.get<{ n: number }>(pathname)
-    expect([first.status, second.status]).toEqual([200, 200])
-    expect([first.data.n, second.data.n]).toEqual([1, 2])
-    expect([first.cacheStatus, second.cacheStatus]).toEqual(['miss', 'miss'])
-    expect((await api.post(pathname, { json: {} })).status).toBe(201)
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      // The read fails; the write that would follow is skipped: the store is cooling down.
+      const first = await api.get<{ n: number }>(pathname)
+      // Past the cool-down the store is tried again: the read works, the (background) write fails.
+      vi.setSystemTime(Date.now() + 5_000)
+      broken.delete('get')
+      const second = await api.get<{ n: number }>(pathname)
+      await middleware.flush()
+      // And again: the invalidation's delete fails.
+      vi.setSystemTime(Date.now() + 5_000)
+      expect((await api.post(pathname, { json: {} })).status).toBe(201)
+      expect([first.status, second.status]).toEqual([200, 200])
+      expect([first.data.n, second.data.n]).toEqual([1, 2])
+      expect([first.cacheStatus, second.cacheStatus]).toEqual(['miss', 'miss'])
+    } finally {
+      vi.useRealTimers()
+    }
     expect(seen(pathname)).toBe(2)
-    const operations = new Set(warnings.map((warning) => warning.operation))
-    expect(operations).toEqual(new Set(['get', 'set', 'delete']))
+    expect(warnings.map((warning) => warning.operation)).toEqual(['get', 'set', 'delete'])
     for (const warning of warnings) {
       expect(warning.error).toBeInstanceOf(Error)
       expect(warning.error.message).toContain(`${warning.operation} exploded`)
@@ -478,9 +523,96 @@ describe('cache() over a store that fails', () => {
     expect(response.data).toEqual({ n: 1 })
     expect(response.cacheStatus).toBe('miss')
     expect(seen(pathname)).toBe(1)
-    expect(warnings.map((warning) => warning.operation)).toEqual(['get', 'set'])
+    // The write is skipped: after the read timed out, the store cools down.
+    expect(warnings.map((warning) => warning.operation)).toEqual(['get'])
     for (const warning of warnings) expect(warning.error.message).toMatch(/did not answer within 50 ms/)
     await settle()
+    expect(unhandled).toEqual([])
+  })
+})
+
+/** A promise that records whether it has settled. */
+function track<T>(promise: Promise<T>): { readonly promise: Promise<T>; settled(): boolean } {
+  let settled = false
+  const tracked = promise.finally(() => {
+    settled = true
+  })
+  // Observed here so that a rejection is not unhandled before the test awaits it.
+  tracked.catch(() => undefined)
+  return { promise: tracked, settled: () => settled }
+}
+
+/**
+ * Waits up to `ms` of real time for `done()`, with faked timers left alone: it polls through
+ * setImmediate and reads performance.now(), which the fake timers here do not replace.
+ */
+async function realWait(done: () => boolean, ms = 2_000): Promise<boolean> {
+  const until = performance.now() + ms
+  while (!done() && performance.now() < until) await new Promise((resolve) => setImmediate(resolve))
+  return done()
+}
+
+describe('cache() over a store that stalls: writes in the background, and a cool-down after a failure', () => {
+  const never = () => new Promise<never>(() => {})
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown) => unhandled.push(reason)
+  beforeEach(() => {
+    process.on('unhandledRejection', onUnhandled)
+    // Timers and Date only: the loopback HTTP traffic runs on real I/O.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+    process.off('unhandledRejection', onUnhandled)
+    unhandled.length = 0
+  })
+
+  it('after a store timeout, calls skip the store for 5 s; then one call tries it again while the others skip it', async () => {
+    const store = new Keyv({ store: { get: never, set: never, delete: never, clear: async () => {} } })
+    const warnings: CacheWarning[] = []
+    const api = createClient({ baseUrl: server.url }).use(
+      cache({ store, onStoreError: (warning) => warnings.push(warning) }),
+    )
+    const pathname = '/cooldown/item'
+    const first = track(api.get<{ n: number }>(pathname))
+    expect(await realWait(first.settled, 200)).toBe(false) // waiting for the store's read
+    await vi.advanceTimersByTimeAsync(1_000)
+    // Before: the call then waited another storeTimeout for its write.
+    expect(await realWait(first.settled)).toBe(true)
+    expect(await first.promise).toMatchObject({ cacheStatus: 'miss', data: { n: 1 } })
+    expect(warnings.map((warning) => warning.operation)).toEqual(['get'])
+
+    // Before: this call waited another storeTimeout for the read.
+    const second = track(api.get<{ n: number }>(pathname))
+    expect(await realWait(second.settled)).toBe(true)
+    expect(await second.promise).toMatchObject({ cacheStatus: 'miss', data: { n: 2 } })
+    expect(warnings).toHaveLength(1)
+
+    await vi.advanceTimersByTimeAsync(5_000)
+    const probe = track(api.get<{ n: number }>(pathname))
+    const other = track(api.get<{ n: number }>(pathname))
+    expect(await realWait(other.settled)).toBe(true)
+    expect(probe.settled()).toBe(false) // the one call that tries the store again waits for it
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect((await probe.promise).cacheStatus).toBe('miss')
+    expect(warnings.map((warning) => warning.operation)).toEqual(['get', 'get'])
+    expect(seen(pathname)).toBe(4)
+    expect(unhandled).toEqual([])
+  })
+
+  it('a write that stalls does not hold the response; its timeout is reported, never unhandled', async () => {
+    const store = new Keyv({ store: { get: async () => undefined, set: never, delete: never, clear: async () => {} } })
+    const warnings: CacheWarning[] = []
+    const middleware = cache({ store, onStoreError: (warning) => warnings.push(warning) })
+    const api = createClient({ baseUrl: server.url }).use(middleware)
+    const call = track(api.get<{ n: number }>('/slow-write/item'))
+    expect(await realWait(call.settled)).toBe(true)
+    expect(await call.promise).toMatchObject({ status: 200, cacheStatus: 'miss', data: { n: 1 } })
+    expect(warnings).toEqual([])
+    await vi.advanceTimersByTimeAsync(1_000)
+    await middleware.flush()
+    expect(warnings.map((warning) => warning.operation)).toEqual(['set'])
+    expect(warnings[0]?.error.message).toMatch(/did not answer within 1000 ms/)
     expect(unhandled).toEqual([])
   })
 })

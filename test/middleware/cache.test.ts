@@ -1,10 +1,19 @@
+import { createHash, randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import Keyv from 'keyv'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { auth } from '../../middleware/auth/index.ts'
 import { type CacheOptions, cache, MemoryStore } from '../../middleware/cache/index.ts'
 import { parse } from '../../middleware/parse.ts'
 import { retry } from '../../middleware/retry/index.ts'
-import { type Client, ConfigError, createClient, NetworkError } from '../../src/index.ts'
+import {
+  type Client,
+  ConfigError,
+  createClient,
+  credentialScope,
+  type Middleware,
+  NetworkError,
+} from '../../src/index.ts'
 import { startServer, type TestServer } from '../support/server.ts'
 
 type Route = (req: IncomingMessage, res: ServerResponse, count: number) => void
@@ -15,6 +24,13 @@ const counts = new Map<string, number>()
 /** Answers with `body` and the given headers; `Date` is the (possibly faked) current time. */
 function answer(res: ServerResponse, status: number, headers: Record<string, string>, body = ''): void {
   res.writeHead(status, { date: new Date().toUTCString(), ...headers })
+  res.end(body)
+}
+
+/** Answers without a `Date` field: node:http adds one unless `sendDate` is off. */
+function withoutDate(res: ServerResponse, status: number, headers: Record<string, string>, body = ''): void {
+  res.sendDate = false
+  res.writeHead(status, headers)
   res.end(body)
 }
 
@@ -51,6 +67,15 @@ afterEach(() => {
 
 function client(options: CacheOptions = {}): Client {
   return createClient({ baseUrl: server.url }).use(parse()).use(cache(options))
+}
+
+/** `promise`, or a failure naming `what` if it has not settled within `ms` (real time). */
+function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} (after ${ms} ms)`)), ms)
+  })
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
 }
 
 function advance(seconds: number): void {
@@ -248,6 +273,47 @@ describe('what http-cache-semantics 4.3 gets wrong, and ply gets right', () => {
     expect((await api.get('/introduce')).headers.get('x-new')).toBe('added')
   })
 
+  it('a 304 without Date makes the entry fresh again: the receipt time stands in for Date (RFC 9110 §6.6.1)', async () => {
+    routes.set('/dateless-304', (req, res, count) => {
+      if (req.headers['if-none-match'] === '"d"') {
+        return withoutDate(res, 304, { etag: '"d"', 'cache-control': 'max-age=2' })
+      }
+      json(res, { 'cache-control': 'max-age=2', etag: '"d"' }, { count })
+    })
+    const api = client()
+    expect((await api.get('/dateless-304')).cacheStatus).toBe('miss')
+    advance(3)
+    const revalidatedAt = new Date().toUTCString()
+    expect((await api.get('/dateless-304')).cacheStatus).toBe('revalidated')
+    advance(1)
+    // Before: the stored Date of the first response stayed, so the entry was stale at once, for good.
+    const hit = await api.get('/dateless-304')
+    expect(hit).toMatchObject({ cacheStatus: 'hit', data: { count: 1 } })
+    expect(hit.headers.get('date')).toBe(revalidatedAt)
+    expect(hit.headers.get('age')).toBe('1')
+    expect(seen('/dateless-304')).toHaveLength(2)
+  })
+
+  it('stores a 200 without Date with its receipt time as Date, and replays that', async () => {
+    routes.set('/dateless', (_req, res, count) =>
+      withoutDate(
+        res,
+        200,
+        { 'content-type': 'application/json', 'cache-control': 'max-age=60' },
+        `{"count":${count}}`,
+      ),
+    )
+    const api = client()
+    const receivedAt = new Date().toUTCString()
+    const miss = await api.get('/dateless')
+    expect(miss.headers.get('date')).toBe(receivedAt)
+    advance(5)
+    const hit = await api.get('/dateless')
+    expect(hit).toMatchObject({ cacheStatus: 'hit', data: { count: 1 } })
+    expect(hit.headers.get('date')).toBe(receivedAt)
+    expect(hit.headers.get('age')).toBe('5')
+  })
+
   it('keeps several variants per URL for Vary', async () => {
     routes.set('/vary', (req, res, count) =>
       json(
@@ -307,6 +373,120 @@ describe('private and shared caches', () => {
     await api.get('/who', { headers: { authorization: 'Bearer one' } })
     const other = await api.get('/who', { headers: { authorization: 'Bearer two' } })
     expect(other).toMatchObject({ cacheStatus: 'miss', data: { auth: 'Bearer two' } })
+  })
+})
+
+describe('Set-Cookie', () => {
+  const cookie = `session=${randomBytes(12).toString('hex')}`
+  for (const shared of [false, true]) {
+    it(`is never written to the store, and a hit has none (shared: ${shared})`, async () => {
+      routes.set('/cookie', (_req, res, count) =>
+        json(res, { 'cache-control': 'public, max-age=60', 'set-cookie': `${cookie}; HttpOnly` }, { count }),
+      )
+      const map = new Map<unknown, unknown>()
+      const api = client({ store: new Keyv({ store: map }), shared })
+      const miss = await api.get('/cookie')
+      // The call that talked to the origin gets its cookie.
+      expect(miss.headers.getSetCookie()).toEqual([`${cookie}; HttpOnly`])
+      const hit = await api.get('/cookie')
+      expect(hit).toMatchObject({ cacheStatus: 'hit', data: { count: 1 } })
+      expect(hit.headers.get('set-cookie')).toBeNull()
+      const raw = JSON.stringify([...map])
+      expect(raw).toContain('/cookie') // the dump really shows the entry
+      expect(raw).not.toContain(cookie)
+      expect(raw.toLowerCase()).not.toContain('set-cookie')
+    })
+  }
+
+  it("hands a 304's Set-Cookie to the call that revalidated, without storing it", async () => {
+    routes.set('/cookie-304', (req, res, count) => {
+      if (req.headers['if-none-match'] === '"c"') return answer(res, 304, { etag: '"c"', 'set-cookie': cookie })
+      json(res, { 'cache-control': 'max-age=1', etag: '"c"' }, { count })
+    })
+    const map = new Map<unknown, unknown>()
+    const api = client({ store: new Keyv({ store: map }) })
+    await api.get('/cookie-304')
+    advance(2)
+    const revalidated = await api.get('/cookie-304')
+    expect(revalidated.cacheStatus).toBe('revalidated')
+    expect(revalidated.headers.getSetCookie()).toEqual([cookie])
+    expect(JSON.stringify([...map])).not.toContain(cookie)
+    expect((await api.get('/cookie-304')).headers.get('set-cookie')).toBeNull()
+  })
+})
+
+describe('a shared cache and Authorization (RFC 9111 §3.5)', () => {
+  const authorized = { headers: { authorization: 'Bearer shared-cache-test' } }
+
+  it('the ttl fallback does not store an authenticated response the rules refuse', async () => {
+    routes.set('/auth-ttl', (_req, res, count) => json(res, {}, { count }))
+    const api = client({ shared: true, ttl: 60_000 })
+    await api.get('/auth-ttl', authorized)
+    expect(await api.get('/auth-ttl', authorized)).toMatchObject({ cacheStatus: 'miss', data: { count: 2 } })
+    // Without Authorization, ttl applies as before.
+    await api.get('/auth-ttl')
+    expect((await api.get('/auth-ttl')).cacheStatus).toBe('hit')
+  })
+
+  it('the ttl fallback applies when must-revalidate or public allows storing it', async () => {
+    routes.set('/auth-public', (_req, res, count) => json(res, { 'cache-control': 'public' }, { count }))
+    routes.set('/auth-must', (_req, res, count) => json(res, { 'cache-control': 'must-revalidate' }, { count }))
+    const api = client({ shared: true, ttl: 60_000 })
+    for (const path of ['/auth-public', '/auth-must']) {
+      await api.get(path, authorized)
+      advance(30)
+      expect(await api.get(path, authorized)).toMatchObject({ cacheStatus: 'hit', data: { count: 1 } })
+    }
+  })
+
+  it('a private cache still stores it', async () => {
+    routes.set('/auth-private', (_req, res, count) => json(res, {}, { count }))
+    const api = client({ ttl: 60_000 })
+    await api.get('/auth-private', authorized)
+    expect((await api.get('/auth-private', authorized)).cacheStatus).toBe('hit')
+  })
+})
+
+describe('a custom middleware that adds a credential', () => {
+  /** Signs every attempt with `token`, as a home-made auth middleware inside the cache would. */
+  function signer(token: string, declare: 'prepare' | 'late' | 'never'): Middleware {
+    const scope = credentialScope('custom', token)
+    const middleware: Middleware = (ctx, next) => {
+      ctx.request.headers.set('authorization', `Custom ${token}`)
+      if (declare === 'late') ctx.state.credentialScope = scope
+      return next()
+    }
+    if (declare === 'prepare') {
+      middleware.prepare = (ctx) => {
+        ctx.state.credentialScope = scope
+      }
+    }
+    return middleware
+  }
+
+  beforeEach(() => {
+    routes.set('/signed', (req, res, count) =>
+      json(res, { 'cache-control': 'private, max-age=60' }, { auth: req.headers.authorization, count }),
+    )
+  })
+
+  it('declaring its scope in prepare partitions the cache by it', async () => {
+    const store = new MemoryStore()
+    const alice = client({ store }).use(signer('alice', 'prepare'))
+    const bob = client({ store }).use(signer('bob', 'prepare'))
+    expect((await alice.get('/signed')).data).toMatchObject({ auth: 'Custom alice' })
+    expect((await bob.get('/signed')).data).toMatchObject({ auth: 'Custom bob' })
+    expect(await alice.get('/signed')).toMatchObject({ cacheStatus: 'hit', data: { auth: 'Custom alice' } })
+    expect(await bob.get('/signed')).toMatchObject({ cacheStatus: 'hit', data: { auth: 'Custom bob' } })
+  })
+
+  it('a scope set only once the call runs (after the key was made) keeps the response out of the store', async () => {
+    const store = new MemoryStore()
+    const alice = client({ store }).use(signer('alice', 'late'))
+    const bob = client({ store }).use(signer('bob', 'late'))
+    expect((await alice.get('/signed')).data).toMatchObject({ auth: 'Custom alice', count: 1 })
+    expect(store.size).toBe(0)
+    expect(await bob.get('/signed')).toMatchObject({ cacheStatus: 'miss', data: { auth: 'Custom bob', count: 2 } })
   })
 })
 
@@ -430,6 +610,28 @@ describe('request directives and fetch cache modes', () => {
     expect((await api.get('/m', { cache: 'no-cache' })).cacheStatus).toBe('revalidated')
   })
 
+  it('reload replaces only its own Vary variant: the others stay stored', async () => {
+    routes.set('/langs', (req, res, count) =>
+      json(
+        res,
+        { 'cache-control': 'max-age=60', vary: 'Accept-Language' },
+        { lang: req.headers['accept-language'], count },
+      ),
+    )
+    const api = client()
+    const fr = { headers: { 'accept-language': 'fr' } }
+    const en = { headers: { 'accept-language': 'en' } }
+    await api.get('/langs', fr)
+    await api.get('/langs', en)
+    expect(await api.get('/langs', { ...en, cache: 'reload' })).toMatchObject({
+      cacheStatus: 'miss',
+      data: { lang: 'en', count: 3 },
+    })
+    expect(await api.get('/langs', fr)).toMatchObject({ cacheStatus: 'hit', data: { lang: 'fr', count: 1 } })
+    expect(await api.get('/langs', en)).toMatchObject({ cacheStatus: 'hit', data: { lang: 'en', count: 3 } })
+    expect(seen('/langs')).toHaveLength(3)
+  })
+
   it('force-cache and only-if-cached serve a stale entry without the network; only-if-cached without one is a 504', async () => {
     const api = client()
     await api.get('/m')
@@ -478,6 +680,73 @@ describe('bounds and placement', () => {
     const api = client({ maxBodyBytes: 64 })
     expect((await api.get('/big')).data).toMatchObject({ count: 1 })
     expect((await api.get('/big')).data).toMatchObject({ count: 2 })
+  })
+
+  it('reads no more than maxBodyBytes of a larger chunked body: the caller streams it, intact, and it is not stored', async () => {
+    const first = randomBytes(64 * 1024)
+    const rest = Array.from({ length: 64 }, () => randomBytes(64 * 1024))
+    const whole = createHash('sha256').update(first)
+    for (const chunk of rest) whole.update(chunk)
+    const expected = whole.digest('hex')
+    let firstChunkRead: () => void = () => undefined
+    routes.set('/stream', (_req, res) => {
+      const readByCaller = new Promise<void>((resolve) => {
+        firstChunkRead = resolve
+      })
+      // No Content-Length: the cache learns the size only by reading.
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'max-age=60' })
+      res.write(first)
+      // The rest only once the caller has read the first chunk: a cache that reads the whole
+      // body before handing it on never gets it.
+      void readByCaller.then(() => {
+        for (const chunk of rest) res.write(chunk)
+        res.end()
+      })
+    })
+    const api = createClient({ baseUrl: server.url }).use(cache({ maxBodyBytes: 1024 }))
+    const response = await within(
+      2_000,
+      api.fetch('/stream'),
+      'the cache held the response until the whole body arrived',
+    )
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    const hash = createHash('sha256')
+    let received = 0
+    const start = await reader.read()
+    expect(start.done).toBe(false)
+    hash.update(start.value as Uint8Array)
+    received += (start.value as Uint8Array).byteLength
+    firstChunkRead()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      hash.update(value)
+      received += value.byteLength
+    }
+    expect(received).toBe(65 * 64 * 1024)
+    expect(hash.digest('hex')).toBe(expected)
+    // Not stored: the next call goes to the origin again.
+    const again = await within(2_000, api.fetch('/stream'), 'the second call stalled')
+    const againHash = createHash('sha256')
+    firstChunkRead()
+    againHash.update(new Uint8Array(await again.arrayBuffer()))
+    expect(againHash.digest('hex')).toBe(expected)
+    expect(seen('/stream')).toHaveLength(2)
+  })
+
+  it('a body that fits maxBodyBytes exactly is stored', async () => {
+    routes.set('/exact-size', (_req, res, count) => {
+      res.writeHead(200, {
+        date: new Date().toUTCString(),
+        'content-type': 'text/plain',
+        'cache-control': 'max-age=60',
+      })
+      res.write('0123')
+      res.end(`456${count}`)
+    })
+    const api = client({ maxBodyBytes: 8 })
+    expect((await api.get('/exact-size')).data).toBe('01234561')
+    expect(await api.get('/exact-size')).toMatchObject({ cacheStatus: 'hit', data: '01234561' })
   })
 
   it('evicts the least recently used record from a bounded memory store', async () => {
