@@ -1,6 +1,9 @@
 import type { Observation } from './learn.ts'
 import type { GroupSettings, LimitReason } from './options.ts'
+import { type Block, type Obeying, type Quota, Taught } from './taught.ts'
 import { SlidingWindow } from './window.ts'
+
+export type { Block, Quota } from './taught.ts'
 
 /** A granted start. */
 export interface Ticket {
@@ -17,13 +20,6 @@ export interface Ticket {
 /** Monotonic, sub-millisecond time for every schedule here; server times are converted once. */
 const now = (): number => performance.now()
 
-/** What the server last said about a group's quota. */
-export interface Quota {
-  readonly limit: number | undefined
-  readonly remaining: number | undefined
-  readonly reset: Date | undefined
-}
-
 /** A request waiting for its turn. */
 interface Waiter {
   readonly priority: number
@@ -31,38 +27,31 @@ interface Waiter {
   readonly resolve: (ticket: Ticket) => void
 }
 
-/** Why a request cannot start now, and when it could. */
-export interface Block {
-  readonly at: number
-  readonly reason: LimitReason
-}
-
 /**
  * One group's limiter: sliding windows, a concurrency bound, and what the server taught (a
- * pause until a reset, or a pace that spreads the remaining quota). A request that may start
- * now starts at once, without a timer or a queue (the fast path). Otherwise it waits in a
- * priority queue (FIFO within a priority), woken by one timer at the earliest time the head
- * can start; the timer exists only while something waits.
+ * `Taught`, which groups sharing a quota share: a pause until a reset, or a pace that spreads
+ * the remaining quota). A request that may start now starts at once, without a timer or a
+ * queue (the fast path). Otherwise it waits in a priority queue (FIFO within a priority), woken
+ * by one timer at the earliest time the head can start; the timer exists only while something
+ * waits.
  */
-export class Gate {
+export class Gate implements Obeying {
   readonly #windows: SlidingWindow[]
   readonly #concurrency: number
   readonly maxQueue: number
+  readonly #taught: Taught
   readonly #queue: Waiter[] = []
   #active = 0
   #order = 0
   #timer: ReturnType<typeof setTimeout> | undefined
-  #pausedUntil = 0
-  #paceMs = 0
-  #paceUntil = 0
-  #lastStart = Number.NEGATIVE_INFINITY
-  #learned: SlidingWindow | undefined
-  #quota: Quota = { limit: undefined, remaining: undefined, reset: undefined }
 
-  constructor(settings: GroupSettings) {
+  /** `taught` is the server-taught state this group obeys: its own, or the one of the group whose quota it shares. */
+  constructor(settings: GroupSettings, taught: Taught = new Taught()) {
     this.#windows = settings.windows.map((window) => new SlidingWindow(window.limit, window.durationMs))
     this.#concurrency = settings.concurrency
     this.maxQueue = settings.maxQueue
+    this.#taught = taught
+    taught.join(this)
   }
 
   /** Requests waiting. */
@@ -70,9 +59,14 @@ export class Gate {
     return this.#queue.length
   }
 
-  /** What the server last said about this group's quota. */
+  /** What the server last said about this group's quota (the shared one, when it shares one). */
   get quota(): Quota {
-    return this.#quota
+    return this.#taught.quota
+  }
+
+  /** The server-taught state this gate obeys. */
+  get taught(): Taught {
+    return this.#taught
   }
 
   /** Starts now if nothing stands in the way and nobody waits; `undefined` otherwise. */
@@ -90,14 +84,52 @@ export class Gate {
   /** What keeps a request from starting at `now`, or `undefined` when nothing does. */
   blocked(now: number): Block | undefined {
     if (this.#active >= this.#concurrency) return { at: Number.POSITIVE_INFINITY, reason: 'concurrency' }
-    if (this.#pausedUntil > now) return { at: this.#pausedUntil, reason: 'server' }
-    if (this.#paceUntil > now && this.#lastStart + this.#paceMs > now) {
-      return { at: this.#lastStart + this.#paceMs, reason: 'pace' }
-    }
+    const taught = this.#taught.blocked(now)
+    if (taught !== undefined) return taught
     let at = now
     for (const window of this.#windows) at = Math.max(at, window.nextFree(now))
-    if (this.#learned !== undefined) at = Math.max(at, this.#learned.nextFree(now))
+    for (const window of this.#taught.learned) at = Math.max(at, window.nextFree(now))
     return at > now ? { at, reason: 'window' } : undefined
+  }
+
+  /**
+   * When a new request of `priority` would start, predicted by playing the windows, the pause
+   * and the pace forward over the waiters that go before it (those of the same or a higher
+   * priority), one start each. Concurrency has no schedule and is left out: a request held
+   * only by it is predicted to start `now`, for reason `'concurrency'`. O(waiters × windows);
+   * only a request that cannot start at once pays for it.
+   */
+  predict(priority: number, now: number): Block {
+    let ahead = 0
+    while (ahead < this.#queue.length && (this.#queue[ahead] as Waiter).priority >= priority) ahead += 1
+    const windows = [...this.#windows, ...this.#taught.learned]
+    const planned = windows.map((): number[] => [])
+    const { pausedUntil } = this.#taught
+    let lastStart = this.#taught.lastStart
+    let at = now
+    // Each start inherits the reason of the one before it unless something holds it longer.
+    let reason: LimitReason = 'concurrency'
+    for (let i = 0; i <= ahead; i++) {
+      if (pausedUntil > at) {
+        at = pausedUntil
+        reason = 'server'
+      }
+      const paced = this.#taught.pacedUntil(at, lastStart)
+      if (paced > at) {
+        at = paced
+        reason = 'pace'
+      }
+      windows.forEach((window, j) => {
+        const free = window.nextFreeAfter(at, planned[j] as number[])
+        if (free > at) {
+          at = free
+          reason = 'window'
+        }
+      })
+      for (const starts of planned) starts.push(at)
+      lastStart = at
+    }
+    return { at, reason }
   }
 
   /** Queues a request; `resolve` is called with its release when it starts. Returns a cancel. */
@@ -118,58 +150,30 @@ export class Gate {
 
   /**
    * Learns from a response (`observation` in `Date.now()` time, read at `wallNow`): a pause
-   * until the quota resets, or a pace that spreads it.
+   * until the quota resets, or a pace that spreads it, for every group that shares the quota.
+   * Returns the ms the pause now lasts when this response lengthened it.
    */
-  learn(observation: Observation, wallNow: number): void {
-    const { limit, remaining, resetAt: wallResetAt, retryAt: wallRetryAt, policy } = observation
-    const current = now()
-    const toGate = (wall: number | undefined) => (wall === undefined ? undefined : current + (wall - wallNow))
-    const resetAt = toGate(wallResetAt)
-    const retryAt = toGate(wallRetryAt)
-    if (limit !== undefined || remaining !== undefined || resetAt !== undefined) {
-      this.#quota = {
-        limit: limit ?? this.#quota.limit,
-        remaining: remaining ?? this.#quota.remaining,
-        reset: wallResetAt === undefined ? this.#quota.reset : new Date(wallResetAt),
-      }
-    }
-    if (retryAt !== undefined && retryAt > current) this.#pausedUntil = Math.max(this.#pausedUntil, retryAt)
-    if (remaining === 0 && resetAt !== undefined && resetAt > current) {
-      this.#pausedUntil = Math.max(this.#pausedUntil, resetAt)
-    } else if (remaining !== undefined && remaining > 0 && resetAt !== undefined && resetAt > current) {
-      this.#paceIfShort(remaining, resetAt, current)
-    }
-    if (
-      policy !== undefined &&
-      (this.#learned?.limit !== policy.limit || this.#learned.durationMs !== policy.windowMs)
-    ) {
-      this.#learned = new SlidingWindow(policy.limit, policy.windowMs)
-    }
+  learn(observation: Observation, wallNow: number): number | undefined {
+    return this.#taught.learn(observation, wallNow, now())
+  }
+
+  /** Starts what may start now: the server-taught state this gate obeys changed. */
+  wake(): void {
     this.#pump()
   }
 
-  /**
-   * Spreads the remaining quota evenly until the reset when it is less than the configured
-   * windows would allow in that time. Without configured windows there is nothing to compare
-   * with, and only an exhausted quota (a pause) slows the group down.
-   */
-  #paceIfShort(remaining: number, resetAt: number, now: number): void {
-    const left = resetAt - now
-    if (this.#windows.length === 0) return
+  /** How many starts this group's configured windows allow in `ms`; infinite without windows. */
+  allowedIn(ms: number): number {
+    if (this.#windows.length === 0) return Number.POSITIVE_INFINITY
     let allowed = Number.POSITIVE_INFINITY
-    for (const window of this.#windows) allowed = Math.min(allowed, window.limit * Math.ceil(left / window.durationMs))
-    if (remaining < allowed) {
-      this.#paceMs = left / remaining
-      this.#paceUntil = resetAt
-    } else {
-      this.#paceUntil = 0
-    }
+    for (const window of this.#windows) allowed = Math.min(allowed, window.limit * Math.ceil(ms / window.durationMs))
+    return allowed
   }
 
   #start(at: number): Ticket {
-    const windows = this.#learned === undefined ? this.#windows : [...this.#windows, this.#learned]
+    const windows = this.#windows
     const slots = windows.map((window) => window.record(at))
-    this.#lastStart = at
+    const learned = this.#taught.started(at)
     this.#active += 1
     let released = false
     return {
@@ -178,7 +182,10 @@ export class Gate {
         windows.forEach((window, i) => {
           window.restamp(slots[i] as number, at, actual)
         })
-        if (this.#lastStart === at) this.#lastStart = actual
+        learned.windows.forEach((window, i) => {
+          window.restamp(learned.slots[i] as number, at, actual)
+        })
+        this.#taught.departed(at, actual)
       },
       release: () => {
         if (released) return

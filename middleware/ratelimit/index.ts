@@ -9,24 +9,41 @@ import {
 } from '../../src/index.ts'
 import { Gate, type Quota, type Ticket } from './gate.ts'
 import { observe } from './learn.ts'
-import { groupSettings, type LimitedEvent, type RateLimitOptions } from './options.ts'
-import { type SharedLimiter, sharedLimiter } from './shared/index.ts'
+import { type GroupLimits, groupSettings, type LimitedEvent, quotaOwners, type RateLimitOptions } from './options.ts'
+import {
+  hasSharedLimits,
+  limiterSettings,
+  type SharedLimiter,
+  type SharedLimiters,
+  sharedLimiters,
+} from './shared/index.ts'
+import { Taught } from './taught.ts'
 
 export type { Quota } from './gate.ts'
-export type { LimitedEvent, LimitReason, Limits, RateLimitOptions } from './options.ts'
+export type { GroupLimits, LimitedEvent, LimitReason, Limits, RateLimitOptions } from './options.ts'
 export type { RedisOptions } from './shared/index.ts'
 
 /** The middleware `rateLimit()` returns, with a view of the quotas and a way to stop. */
 export interface RateLimitMiddleware extends Middleware {
-  /** What the server last said about a group's quota (limit, remaining, reset). */
+  /**
+   * What the server last said about a group's quota (limit, remaining, reset); for a group
+   * with `sharesQuotaWith`, the quota it shares.
+   */
   quota(group?: string): Quota
-  /** Closes the Redis connection of shared mode, if ply opened it; nothing otherwise. */
+  /** Closes the Redis connections of shared mode, if ply opened them; nothing otherwise. */
   close(): Promise<void>
 }
 
 const DEFAULT_GROUP = 'default'
 /** A wait in shared mode shorter than this is Redis's round trip, not the limit holding the call. */
 const SHARED_WAIT_WORTH_REPORTING_MS = 5
+
+/** How long a call may still wait for its turn, and what bounds it. */
+interface WaitBound {
+  readonly ms: number
+  /** The call's deadline (rather than `maxWait`). */
+  readonly deadline: boolean
+}
 
 /**
  * Keeps to rate limits, built on sliding windows (every window holds at once: `perSecond`,
@@ -39,20 +56,21 @@ const SHARED_WAIT_WORTH_REPORTING_MS = 5
  * inside `cache()`). A request that may start now does so at once; otherwise it waits in a
  * priority queue (`priority` per call). `maxQueue` bounds the queue (one more is a
  * `RateLimitError` at once), an abort removes a waiting request, and a wait that would cross
- * the call's `deadline` fails fast with a `RateLimitError` saying how long it would have been.
+ * the call's `deadline` (or `maxWait`) fails fast with a `RateLimitError` saying how long it
+ * would have been, predicted from the call's place in the queue.
  *
- * `groups` and `group` give some requests limits of their own (a search API, mutations).
- * With `redis`, the default group's limits are shared by every process with the same `id`,
- * through bottleneck's Redis clustering.
+ * `groups` and `group` give some requests limits of their own (a search API, mutations);
+ * `sharesQuotaWith` makes a group obey and teach the server-taught quota of another. With
+ * `redis`, every group's limits are shared by every process with the same `id`, through
+ * bottleneck's Redis clustering, and so are the pauses the server asks for.
  */
 export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
   const defaults = groupSettings(options)
+  const groups: Readonly<Record<string, GroupLimits>> = options.groups ?? {}
   const named = new Map(
-    Object.entries(options.groups ?? {}).map(([name, limits]) => [
-      name,
-      groupSettings(limits, `rateLimit() group '${name}'`),
-    ]),
+    Object.entries(groups).map(([name, limits]) => [name, groupSettings(limits, `rateLimit() group '${name}'`)]),
   )
+  const owners = quotaOwners(groups, DEFAULT_GROUP)
   if (options.group !== undefined && typeof options.group !== 'function') {
     throw new ConfigError('rateLimit(): group must be a function of the context')
   }
@@ -63,39 +81,88 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
   if (maxWait !== undefined && !(typeof maxWait === 'number' && maxWait >= 0 && maxWait <= 2_147_483_647)) {
     throw new ConfigError(`rateLimit(): maxWait must be a number of ms from 0 to 2147483647, got ${String(maxWait)}`)
   }
-  const shared: SharedLimiter | undefined =
-    options.redis === undefined ? undefined : sharedLimiter(options.redis, options)
+
+  const { redis } = options
+  const hub: SharedLimiters | undefined = redis === undefined ? undefined : sharedLimiters(redis)
+  /** The Redis id of a group's shared limits: the default group keeps `id` itself, so existing deployments keep their keys. */
+  const baseId = redis?.id ?? ''
+  const sharedId = (name: string): string => (name === DEFAULT_GROUP ? baseId : `${baseId}:${name}`)
+  const limitsOf = (name: string): GroupLimits => groups[name] ?? options
+  if (hub !== undefined) {
+    // Every group's limits are checked now, though its shared limiter is built on its first call.
+    const sharing = [DEFAULT_GROUP, ...Object.keys(groups)].filter((name) => hasSharedLimits(limitsOf(name)))
+    if (sharing.length === 0) {
+      throw new ConfigError(
+        'rateLimit({ redis }): no group has limits to share; give the default group or a named one at least one of perSecond, perMinute, perHour or concurrency',
+      )
+    }
+    for (const name of sharing) limiterSettings(sharedId(name), limitsOf(name))
+  }
+
+  const taughts = new Map<string, Taught>()
+  const ownerOf = (name: string): string => owners.get(name) ?? name
+  const taughtFor = (owner: string): Taught => {
+    let taught = taughts.get(owner)
+    if (taught === undefined) {
+      taught = new Taught()
+      taughts.set(owner, taught)
+    }
+    return taught
+  }
   const gates = new Map<string, Gate>()
   const gateFor = (name: string): Gate => {
     let gate = gates.get(name)
     if (gate === undefined) {
-      gate = new Gate(named.get(name) ?? defaults)
+      gate = new Gate(named.get(name) ?? defaults, taughtFor(ownerOf(name)))
       gates.set(name, gate)
     }
     return gate
   }
+  /** A group's shared limiter, built on its first call; `null` when the group has nothing to share. */
+  const shared = new Map<string, Omit<SharedLimiter, 'close'> | null>()
+  const sharedFor = (name: string): Omit<SharedLimiter, 'close'> | undefined => {
+    if (hub === undefined) return undefined
+    let limiter = shared.get(name)
+    if (limiter === undefined) {
+      const limits = limitsOf(name)
+      const owner = ownerOf(name)
+      limiter = hasSharedLimits(limits)
+        ? hub.limiter(sharedId(name), limits, {
+            pauseId: sharedId(owner),
+            // A pause another process learned holds this process's queue too.
+            onPause: (ms) => taughtFor(owner).holdUntil(Gate.now() + ms),
+          })
+        : null
+      shared.set(name, limiter)
+    }
+    return limiter ?? undefined
+  }
 
-  /** One attempt with its ticket: sends it, learns from the answer, gives the slot back. */
-  const attempt = (ctx: Context, next: () => Promise<void>, gate: Gate, name: string, ticket: Ticket) => {
+  /** Learns from the answer; a pause it teaches reaches the other processes in shared mode. */
+  const learn = (ctx: Context, gate: Gate, name: string): void => {
+    if (ctx.response === undefined) return
+    const pausedMs = gate.learn(observe(ctx.response, Date.now()), Date.now())
+    if (pausedMs !== undefined) hub?.pause(sharedId(ownerOf(name)), pausedMs)
+  }
+
+  /**
+   * One attempt with its ticket: waits for the shared limits (in shared mode), sends it, learns
+   * from the answer, gives the slot back. `waitedMs` is how long it waited in the local queue
+   * (`undefined` when it took the fast path, and so has not been counted against `maxQueue`).
+   */
+  const attempt = (
+    ctx: Context,
+    next: () => Promise<void>,
+    gate: Gate,
+    name: string,
+    ticket: Ticket,
+    waitedMs: number | undefined,
+  ): Promise<void> => {
     ticket.depart()
     let sent: Promise<void>
     try {
-      if (shared !== undefined && name === DEFAULT_GROUP) {
-        const { signal } = ctx.request
-        const queuedAt = Gate.now()
-        const run = (heldMs: number) => {
-          addWait(ctx, Gate.now() - queuedAt)
-          // Redis decides the start time, so the wait is known only once it is over.
-          if (heldMs >= SHARED_WAIT_WORTH_REPORTING_MS) {
-            report(ctx, options, { group: name, waitMs: Math.round(heldMs), reason: 'shared' })
-          }
-          return next()
-        }
-        const priority = sharedPriority(ctx.request.options.priority)
-        sent = shared.schedule(run, signal === undefined ? { priority } : { signal, priority })
-      } else {
-        sent = next()
-      }
+      const limiter = sharedFor(name)
+      sent = limiter === undefined ? next() : viaShared(ctx, next, limiter, gate, name, waitedMs)
     } catch (error) {
       ticket.release()
       return Promise.reject(error)
@@ -103,13 +170,79 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
     return sent.then(
       () => {
         try {
-          if (ctx.response !== undefined) gate.learn(observe(ctx.response, Date.now()), Date.now())
+          learn(ctx, gate, name)
         } finally {
           ticket.release()
         }
       },
       (error: unknown) => {
         ticket.release()
+        throw error
+      },
+    )
+  }
+
+  /**
+   * Waits for the shared limits, then sends. A wait predicted to cross the call's deadline or
+   * `maxWait` fails at once; a call that would wait counts against `maxQueue`; a call still
+   * waiting when its bound comes is removed with a `RateLimitError`.
+   */
+  const viaShared = (
+    ctx: Context,
+    next: () => Promise<void>,
+    limiter: Omit<SharedLimiter, 'close'>,
+    gate: Gate,
+    name: string,
+    waitedMs: number | undefined,
+  ): Promise<void> => {
+    const priority = sharedPriority(ctx.request.options.priority)
+    const request = () => summarize(ctx.request.method, ctx.request.peekUrl())
+    const bound = waitBound(ctx, maxWait, waitedMs ?? 0)
+    const expected = limiter.estimate(priority)
+    if (expected.waitMs >= SHARED_WAIT_WORTH_REPORTING_MS) {
+      // A call from the local queue was counted there already.
+      if (waitedMs === undefined && gate.waiting + expected.waiting >= gate.maxQueue) {
+        return Promise.reject(queueFull(gate, request))
+      }
+      const waitMs = Math.ceil(expected.waitMs)
+      if (bound !== undefined && waitMs > bound.ms) {
+        return Promise.reject(
+          new RateLimitError(
+            `the shared rate limit would hold this call at least ${waitMs} ms, ${describeBound(bound, maxWait)}`,
+            { request: request(), resetAt: new Date(Date.now() + waitMs) },
+          ),
+        )
+      }
+    }
+    const { signal } = ctx.request
+    const queuedAt = Gate.now()
+    // The bound ends the wait through the shared limiter's signal, with an abort of its own.
+    const timeUp = bound === undefined ? undefined : new AbortController()
+    const timer = timeUp === undefined ? undefined : setTimeout(() => timeUp.abort(), bound?.ms)
+    const run = (heldMs: number) => {
+      clearTimeout(timer)
+      addWait(ctx, Gate.now() - queuedAt)
+      // Redis decides the start time, so the wait is known only once it is over.
+      if (heldMs >= SHARED_WAIT_WORTH_REPORTING_MS) {
+        report(ctx, options, { group: name, waitMs: Math.round(heldMs), reason: 'shared' })
+      }
+      return next()
+    }
+    const signals = [signal, timeUp?.signal].filter((s): s is AbortSignal => s !== undefined)
+    const combined = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
+    return limiter.schedule(run, combined === undefined ? { priority } : { signal: combined, priority }).then(
+      (value) => {
+        clearTimeout(timer)
+        return value
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        if (error instanceof AbortError && timeUp?.signal.aborted && !signal?.aborted && bound !== undefined) {
+          const what = bound.deadline ? 'its deadline' : `maxWait (${maxWait} ms)`
+          throw new RateLimitError(`the call reached ${what} while waiting for the shared rate limit`, {
+            request: request(),
+          })
+        }
         throw error
       },
     )
@@ -126,55 +259,75 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
     const name = options.group?.(ctx) ?? DEFAULT_GROUP
     const gate = gateFor(name)
     const ticket = gate.tryStart()
-    if (ticket !== undefined) return attempt(ctx, next, gate, name, ticket)
-    return waitedTurn(gate, name, ctx, options).then((granted) => attempt(ctx, next, gate, name, granted))
+    if (ticket !== undefined) return attempt(ctx, next, gate, name, ticket, undefined)
+    const queuedAt = Gate.now()
+    const sharedWaiting = sharedFor(name)?.estimate(sharedPriority(priority)).waiting ?? 0
+    return waitTurn(gate, name, ctx, options, sharedWaiting).then((granted) => {
+      const waited = Gate.now() - queuedAt
+      addWait(ctx, waited)
+      return attempt(ctx, next, gate, name, granted, waited)
+    })
   }
 
   return Object.assign(middleware, {
     quota: (group = DEFAULT_GROUP): Quota => gateFor(group).quota,
     close: async () => {
-      await shared?.close()
+      await hub?.close()
     },
   })
-}
-
-/** `waitTurn`, adding the time waited to `ctx.state.rateLimitWaitMs`. */
-async function waitedTurn(gate: Gate, group: string, ctx: Context, options: RateLimitOptions): Promise<Ticket> {
-  const queuedAt = Gate.now()
-  const ticket = await waitTurn(gate, group, ctx, options)
-  addWait(ctx, Gate.now() - queuedAt)
-  return ticket
 }
 
 function addWait(ctx: Context, waitedMs: number): void {
   if (waitedMs > 0) ctx.state.rateLimitWaitMs = (ctx.state.rateLimitWaitMs ?? 0) + waitedMs
 }
 
-/** Waits for the request's turn, or fails fast when the queue is full or the wait too long. */
-function waitTurn(gate: Gate, group: string, ctx: Context, options: RateLimitOptions): Promise<Ticket> {
-  const request = () => summarize(ctx.request.method, ctx.request.peekUrl())
-  if (gate.waiting >= gate.maxQueue) {
-    return Promise.reject(
-      new RateLimitError(`the rate limiter's queue is full (maxQueue ${gate.maxQueue})`, { request: request() }),
-    )
-  }
-  const now = Gate.now()
-  const block = gate.blocked(now) ?? { at: now, reason: 'window' as const }
-  const waitMs = Number.isFinite(block.at) ? Math.ceil(block.at - now) : 0
+/** What is left of the call's deadline and of `maxWait` (less `waitedMs`), whichever is less. */
+function waitBound(ctx: Context, maxWait: number | undefined, waitedMs: number): WaitBound | undefined {
   const toDeadline = remainingTime(ctx)
-  const left = minOf(toDeadline, options.maxWait)
-  if (left !== undefined && waitMs > left) {
-    const bound = left === toDeadline ? `past its deadline (${left} ms left)` : `longer than maxWait (${left} ms)`
+  const toMaxWait = maxWait === undefined ? undefined : Math.max(0, Math.floor(maxWait - waitedMs))
+  if (toDeadline === undefined) return toMaxWait === undefined ? undefined : { ms: toMaxWait, deadline: false }
+  if (toMaxWait === undefined || toDeadline <= toMaxWait) return { ms: toDeadline, deadline: true }
+  return { ms: toMaxWait, deadline: false }
+}
+
+function describeBound(bound: WaitBound, maxWait: number | undefined): string {
+  if (bound.deadline) return `past its deadline (${bound.ms} ms left)`
+  return bound.ms === maxWait ? `longer than maxWait (${bound.ms} ms)` : `longer than maxWait leaves (${bound.ms} ms)`
+}
+
+function queueFull(gate: Gate, request: () => ReturnType<typeof summarize>): RateLimitError {
+  return new RateLimitError(`the rate limiter's queue is full (maxQueue ${gate.maxQueue})`, { request: request() })
+}
+
+/**
+ * Waits for the request's turn, or fails fast when the queue is full (counting the calls that
+ * wait in the shared limiter, `sharedWaiting`) or the predicted wait too long.
+ */
+function waitTurn(
+  gate: Gate,
+  group: string,
+  ctx: Context,
+  options: RateLimitOptions,
+  sharedWaiting: number,
+): Promise<Ticket> {
+  const request = () => summarize(ctx.request.method, ctx.request.peekUrl())
+  if (gate.waiting + sharedWaiting >= gate.maxQueue) return Promise.reject(queueFull(gate, request))
+  const now = Gate.now()
+  const priority = ctx.request.options.priority ?? 0
+  // The call's own place: the waiters that go before it each take a start first.
+  const predicted = gate.predict(priority, now)
+  const waitMs = Math.ceil(predicted.at - now)
+  const bound = waitBound(ctx, options.maxWait, 0)
+  if (bound !== undefined && waitMs > bound.ms) {
     return Promise.reject(
-      new RateLimitError(`the rate limit would hold this call ${waitMs} ms, ${bound}`, {
+      new RateLimitError(`the rate limit would hold this call ${waitMs} ms, ${describeBound(bound, options.maxWait)}`, {
         request: request(),
         resetAt: new Date(Date.now() + waitMs),
       }),
     )
   }
-  report(ctx, options, { group, waitMs, reason: block.reason })
+  report(ctx, options, { group, waitMs, reason: predicted.reason })
   const { signal } = ctx.request
-  const priority = ctx.request.options.priority ?? 0
   return new Promise<Ticket>((resolve, reject) => {
     let settled = false
     let deadlineTimer: ReturnType<typeof setTimeout> | undefined
@@ -202,13 +355,13 @@ function waitTurn(gate: Gate, group: string, ctx: Context, options: RateLimitOpt
     if (settled) return
     if (signal?.aborted) onAbort()
     else signal?.addEventListener('abort', onAbort, { once: true })
-    if (left !== undefined && !settled) {
+    if (bound !== undefined && !settled) {
       deadlineTimer = setTimeout(() => {
         if (!settle()) return
         cancel()
-        const what = left === toDeadline ? 'its deadline' : `maxWait (${left} ms)`
+        const what = bound.deadline ? 'its deadline' : `maxWait (${bound.ms} ms)`
         reject(new RateLimitError(`the call reached ${what} while waiting for the rate limit`, { request: request() }))
-      }, left)
+      }, bound.ms)
     }
   })
 }
@@ -225,8 +378,4 @@ function report(ctx: Context, options: RateLimitOptions, event: LimitedEvent): v
  */
 function sharedPriority(priority: number | undefined): number {
   return Math.min(9, Math.max(0, 5 - Math.round(priority ?? 0)))
-}
-
-function minOf(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined ? b : b === undefined ? a : Math.min(a, b)
 }

@@ -15,6 +15,20 @@ export interface Limits {
   maxQueue?: number
 }
 
+/** The limits of a named group, and whose quota its requests count against. */
+export interface GroupLimits extends Limits {
+  /**
+   * The group whose server-taught quota this group's requests count against: `'default'` or
+   * another name in `groups`. The two groups then obey and teach one server-taught state: a
+   * response in either that says the quota is spent (or a `Retry-After`) holds both until the
+   * reset, a short quota is paced across both, a `RateLimit-Policy` is one window for both,
+   * and `quota()` of either reports the same numbers. Each group keeps its own configured
+   * windows, concurrency and queue. For an API whose one quota covers several groups, such as
+   * GitHub's core quota over reads and mutations. Default: a quota of the group's own.
+   */
+  sharesQuotaWith?: string
+}
+
 /**
  * Why a request had to wait: a sliding `'window'` was full, no `'concurrency'` slot was free,
  * the `'server'` asked for a pause, the limiter is spreading a short quota (`'pace'`), or the
@@ -37,7 +51,7 @@ export interface LimitedEvent {
 /** Options of `rateLimit()`: the default group's limits, plus groups and shared mode. */
 export interface RateLimitOptions extends Limits {
   /** Limits of named groups; a request's group is chosen by `group`. */
-  groups?: Readonly<Record<string, Limits>>
+  groups?: Readonly<Record<string, GroupLimits>>
   /** Picks a request's group by name; `undefined` is the default group. */
   group?: (ctx: Context) => string | undefined
   /** Share the limits with other processes through Redis (bottleneck's clustering). */
@@ -95,4 +109,35 @@ export function groupSettings(limits: Limits, where = 'rateLimit()'): GroupSetti
   const maxQueue =
     limits.maxQueue === 0 ? 0 : (positive(limits.maxQueue, `${where}: maxQueue`) ?? Number.POSITIVE_INFINITY)
   return { windows, concurrency, maxQueue }
+}
+
+/**
+ * The group whose server-taught quota each named group obeys (itself, unless `sharesQuotaWith`
+ * says otherwise), following chains to the group that owns the quota.
+ * @throws ConfigError when `sharesQuotaWith` names no group or the chain goes round in a circle.
+ */
+export function quotaOwners(groups: Readonly<Record<string, GroupLimits>>, defaultGroup: string): Map<string, string> {
+  const owners = new Map<string, string>()
+  for (const name of Object.keys(groups)) {
+    const chain = [name]
+    let current = name
+    let next: unknown = groups[name]?.sharesQuotaWith
+    while (next !== undefined && current !== defaultGroup) {
+      if (typeof next !== 'string' || (next !== defaultGroup && !Object.hasOwn(groups, next))) {
+        throw new ConfigError(
+          `rateLimit() group '${current}': sharesQuotaWith must be '${defaultGroup}' or a name in groups, got ${typeof next === 'string' ? `'${next}'` : String(next)}`,
+        )
+      }
+      chain.push(next)
+      if (chain.indexOf(next) < chain.length - 1) {
+        throw new ConfigError(
+          `rateLimit() group '${name}': sharesQuotaWith goes round in a circle (${chain.join(' → ')})`,
+        )
+      }
+      current = next
+      next = groups[current]?.sharesQuotaWith
+    }
+    owners.set(name, current)
+  }
+  return owners
 }

@@ -22,6 +22,20 @@ export class SlidingWindow {
     return Math.max(now, (this.#starts[this.#oldest] as number) + this.durationMs)
   }
 
+  /**
+   * `nextFree` as it would be after the recorded starts were followed by `planned` (times in
+   * order, none before the recorded ones): for predicting a wait without touching the window.
+   * O(1): the start that leaves the window first is found by its place in that sequence.
+   */
+  nextFreeAfter(now: number, planned: readonly number[]): number {
+    const recorded = this.#starts.length
+    const oldest = recorded + planned.length - this.limit
+    if (oldest < 0) return now
+    // Until the ring is full #oldest is 0, so this indexes the starts in the order they came.
+    const at = oldest < recorded ? this.#starts[(this.#oldest + oldest) % recorded] : planned[oldest - recorded]
+    return Math.max(now, (at as number) + this.durationMs)
+  }
+
   /** Records a start at `now`; returns its slot, for `restamp`. */
   record(now: number): number {
     if (this.#starts.length < this.limit) {

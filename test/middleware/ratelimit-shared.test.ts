@@ -97,6 +97,13 @@ describe('sharedLimiter: configuration', () => {
     }
   })
 
+  it('rateLimit({ redis }) needs a group with limits to share, and checks every group at once', () => {
+    const redis = { url, id: 'x' }
+    expect(() => rateLimit({ redis })).toThrow(/no group has limits to share/)
+    expect(() => rateLimit({ redis, groups: { search: { perMinute: 30 } } })).not.toThrow()
+    expect(() => rateLimit({ redis: { url, id: '' }, perSecond: 1 })).toThrow(ConfigError)
+  })
+
   it('does not connect before the first call, and closes cleanly without one', async () => {
     const limiter = sharedLimiter({ id: 'x', url: `redis://127.0.0.1:${await closedPort()}` }, { perSecond: 1 })
     await limiter.close()
@@ -146,12 +153,22 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
   const hits: number[] = []
   /** Which process sent each of them. */
   const senders: string[] = []
+  /** When each request reached the server (performance.now()), by path. */
+  const arrivals = new Map<string, number[]>()
+  const arrived = (path: string): number[] => arrivals.get(path) ?? []
 
   beforeAll(async () => {
     server = await startServer((req, res) => {
+      const path = new URL(req.url ?? '/', server.url).pathname
+      arrivals.set(path, [...arrived(path), performance.now()])
       if (req.url?.startsWith('/hit')) {
         hits.push(performance.now())
         senders.push(new URL(req.url, server.url).searchParams.get('pid') ?? '')
+      }
+      if (path.startsWith('/limited')) {
+        res.writeHead(429, { 'retry-after': '1' })
+        res.end('slow down')
+        return
       }
       res.end('ok')
     })
@@ -360,5 +377,172 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
     } finally {
       await limiter.close()
     }
+  })
+
+  it('rateLimit({ redis }): maxQueue counts the calls waiting for the shared limits; over it, RateLimitError at once', async () => {
+    const limiter = rateLimit({ perMinute: 60, maxQueue: 1, redis: { url: redisUrl, id: uniqueId() } })
+    const client = createClient({ baseUrl: server.url }).use(limiter)
+    try {
+      const began = performance.now()
+      const calls = Array.from({ length: 5 }, () =>
+        client.get('/queue', { deadline: 1_500 }).then(
+          () => performance.now() - began,
+          (e: unknown) => e,
+        ),
+      )
+      // The 1st starts, the 2nd waits its turn (a second later), the 3rd to 5th find the queue full.
+      const refused = await Promise.all(calls.slice(2))
+      expect(performance.now() - began).toBeLessThan(300)
+      for (const error of refused) {
+        expect(error).toBeInstanceOf(RateLimitError)
+        expect((error as Error).message).toMatch(/queue is full \(maxQueue 1\)/)
+      }
+      const [first, second] = await Promise.all(calls.slice(0, 2))
+      expect(first).toBeLessThan(500)
+      expect(second).toBeGreaterThanOrEqual(950)
+      expect(second).toBeLessThan(1_500)
+      expect(arrived('/queue')).toHaveLength(2)
+    } finally {
+      await limiter.close()
+    }
+  })
+
+  it('rateLimit({ redis }): a shared wait that would cross the deadline fails at once, saying how long it would be', async () => {
+    const limiter = rateLimit({ perMinute: 60, redis: { url: redisUrl, id: uniqueId() } })
+    const client = createClient({ baseUrl: server.url }).use(limiter)
+    try {
+      const began = performance.now()
+      const calls = Array.from({ length: 4 }, () =>
+        client.get('/deadline', { deadline: 1_500 }).then(
+          () => 'ok',
+          (e: unknown) => e,
+        ),
+      )
+      const late = await Promise.all(calls.slice(2))
+      expect(performance.now() - began).toBeLessThan(300)
+      for (const error of late) {
+        expect(error).toBeInstanceOf(RateLimitError)
+        // Two calls ahead, (60000 + 35) / 60 ms apart.
+        expect((error as Error).message).toMatch(
+          /shared rate limit would hold this call at least 200\d ms, past its deadline/,
+        )
+        expect((error as RateLimitError).resetAt?.getTime()).toBeGreaterThan(Date.now() + 1_500)
+      }
+      expect(await Promise.all(calls.slice(0, 2))).toEqual(['ok', 'ok'])
+    } finally {
+      await limiter.close()
+    }
+  })
+
+  it('rateLimit({ redis }): a call still waiting for the shared limits when maxWait comes is removed, never sent', async () => {
+    const id = uniqueId()
+    const other = rateLimit({ perSecond: 1, redis: { url: redisUrl, id } })
+    const limiter = rateLimit({ perSecond: 1, maxWait: 600, redis: { url: redisUrl, id } })
+    const busy = createClient({ baseUrl: server.url }).use(other)
+    const client = createClient({ baseUrl: server.url }).use(limiter)
+    try {
+      // Another process takes the next three turns; this one cannot know how long that is.
+      const others = Array.from({ length: 3 }, () => busy.get('/busy'))
+      await delay(50)
+      const began = performance.now()
+      const error = await client.get('/late').catch((e: unknown) => e)
+      const waited = performance.now() - began
+      expect(error).toBeInstanceOf(RateLimitError)
+      expect((error as Error).message).toMatch(/reached maxWait \(600 ms\) while waiting for the shared rate limit/)
+      expect(waited).toBeGreaterThanOrEqual(590)
+      expect(waited).toBeLessThan(1_000)
+      await Promise.all(others)
+      await delay(1_100)
+      expect(arrived('/late')).toHaveLength(0)
+    } finally {
+      await Promise.all([other.close(), limiter.close()])
+    }
+  })
+
+  it('rateLimit({ redis }): every group is shared, a named one under `<id>:<group>`', async () => {
+    const id = uniqueId()
+    const make = () =>
+      rateLimit({
+        perSecond: 50,
+        groups: { search: { perSecond: 2 } },
+        group: (ctx) => (ctx.request.peekUrl().pathname.startsWith('/search') ? 'search' : undefined),
+        redis: { url: redisUrl, id },
+      })
+    const limiters = [make(), make()]
+    const clients = limiters.map((limiter) => createClient({ baseUrl: server.url }).use(limiter))
+    try {
+      await Promise.all(clients.flatMap((c) => [c.get('/search/x'), c.get('/search/x')]))
+      const times = arrived('/search/x')
+      expect(times).toHaveLength(4)
+      expect(busiestWindow(times, 1_000)).toBeLessThanOrEqual(2)
+      // Three gaps of (1000 + 35) / 2 ms across the two limiters.
+      expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(1_400)
+      expect(await redisCommand(redisUrl, `EXISTS b_ply:${id}:search_settings`)).toBe(':1\r\n')
+    } finally {
+      await Promise.all(limiters.map((limiter) => limiter.close()))
+    }
+  })
+
+  it("rateLimit({ redis }): a pause the server asks for holds the other processes too, under the quota owner's id", async () => {
+    const id = uniqueId()
+    const make = () =>
+      rateLimit({
+        perSecond: 20,
+        groups: { mutation: { perSecond: 5, sharesQuotaWith: 'default' } },
+        group: (ctx) => (ctx.request.method === 'POST' ? 'mutation' : undefined),
+        redis: { url: redisUrl, id },
+      })
+    const [first, second] = [make(), make()]
+    const a = createClient({ baseUrl: server.url, throwHttpErrors: false }).use(first)
+    const b = createClient({ baseUrl: server.url, throwHttpErrors: false }).use(second)
+    try {
+      await b.get('/warm')
+      const began = performance.now()
+      // A mutation in one process meets a 429 with Retry-After: 1 …
+      expect((await a.post('/limited/x')).status).toBe(429)
+      const left = Number((await redisCommand(redisUrl, `PTTL ply:${id}:paused`)).slice(1))
+      expect(left).toBeGreaterThan(800)
+      // … and a read in the other process waits for it.
+      const [one, two] = await Promise.all([b.get('/held'), b.get('/held')])
+      expect([one.status, two.status]).toEqual([200, 200])
+      for (const at of arrived('/held')) expect(at - began).toBeGreaterThanOrEqual(950)
+    } finally {
+      await Promise.all([first.close(), second.close()])
+    }
+  })
+
+  it('rateLimit({ redis }): one pair of connections serves every group, and close() closes it', async () => {
+    const id = uniqueId()
+    const connections = async (): Promise<number> =>
+      (await redisCommand(redisUrl, 'CLIENT LIST'))
+        .split('\n')
+        .filter((line) => line.includes(` name=ply-ratelimit:${id} `)).length
+    const limiter = rateLimit({
+      perSecond: 50,
+      groups: { search: { perSecond: 10 }, mutation: { concurrency: 1 } },
+      group: (ctx) =>
+        ctx.request.method === 'POST'
+          ? 'mutation'
+          : ctx.request.peekUrl().pathname.startsWith('/search')
+            ? 'search'
+            : undefined,
+      redis: { url: redisUrl, id },
+    })
+    const client = createClient({ baseUrl: server.url }).use(limiter)
+    await Promise.all([client.get('/a'), client.get('/search/a'), client.post('/m')])
+    expect(await connections()).toBe(2)
+    await limiter.close()
+    await delay(100)
+    expect(await connections()).toBe(0)
+  })
+
+  it('a process that made calls through rateLimit({ redis }) and never called close() exits on its own', async () => {
+    const { exited } = startWorker(['idle', redisUrl, uniqueId(), server.url], 10_000)
+    const { code, stdout, stderr, ms } = await exited
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toEqual({ statuses: [200, 200, 200, 200] })
+    // node start-up, imports and the calls; an open socket would keep it alive until killed.
+    expect(ms).toBeLessThan(5_000)
   })
 })

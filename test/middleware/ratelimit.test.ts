@@ -1,7 +1,8 @@
 import { setTimeout as realWait } from 'node:timers/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { cache } from '../../middleware/index.ts'
 import { type LimitedEvent, rateLimit } from '../../middleware/ratelimit/index.ts'
-import { AbortError, createClient, type Middleware, RateLimitError } from '../../src/index.ts'
+import { AbortError, ConfigError, createClient, type Middleware, RateLimitError } from '../../src/index.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
 import { busiestWindow } from '../support/windows.ts'
 
@@ -93,6 +94,37 @@ describe('windows', () => {
     expect((seen(path)[100] as number) - (seen(path)[0] as number)).toBeGreaterThanOrEqual(60_000)
   })
 
+  it('3/hour: the 4th request waits for the hour', async () => {
+    fakeClock()
+    const path = fresh()
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ perHour: 3 }))
+      .use(stamp)
+    await Promise.all([api.get(path), api.get(path), api.get(path)])
+    const late = api.get(path)
+    await advance(3_599_000, 60_000)
+    expect(seen(path)).toHaveLength(3)
+    await advance(2_000, 100)
+    await late
+    expect(seen(path)).toHaveLength(4)
+    expect((seen(path)[3] as number) - (seen(path)[0] as number)).toBeGreaterThanOrEqual(3_600_000)
+  })
+
+  it('a cache hit takes no slot: cache() outside rateLimit(), 1/s, 5 GETs of a fresh resource do not wait', async () => {
+    const path = fresh()
+    answers.set(path, [{ status: 200, headers: { 'cache-control': 'max-age=60' } }])
+    const api = createClient({ baseUrl: server.url })
+      .use(cache())
+      .use(rateLimit({ perSecond: 1 }))
+      .use(stamp)
+    const began = performance.now()
+    const statuses: string[] = []
+    for (let i = 0; i < 5; i++) statuses.push((await api.get(path)).cacheStatus)
+    expect(performance.now() - began).toBeLessThan(500)
+    expect(statuses).toEqual(['miss', 'hit', 'hit', 'hit', 'hit'])
+    expect(received.get(path)).toBe(1)
+  })
+
   it('keeps concurrency', async () => {
     let inFlight = 0
     let most = 0
@@ -155,6 +187,41 @@ describe('learning from the server', () => {
     expect(events[0]?.waitMs).toBeGreaterThan(900)
   })
 
+  it('a 503 with an HTTP-date Retry-After pauses the group until that date', async () => {
+    fakeClock()
+    const path = fresh()
+    // The fake clock reads 2026-06-01T00:00:00Z: the date is 2 s ahead.
+    answers.set(path, [{ status: 503, headers: { 'retry-after': 'Mon, 01 Jun 2026 00:00:02 GMT' } }])
+    const events: LimitedEvent[] = []
+    const api = createClient({ baseUrl: server.url, throwHttpErrors: false })
+      .use(rateLimit({ onLimited: (e) => events.push(e) }))
+      .use(stamp)
+    expect((await api.get(path)).status).toBe(503)
+    const others = [api.get(path), api.get(path)]
+    await advance(1_900)
+    expect(seen(path)).toHaveLength(1)
+    await advance(200)
+    await Promise.all(others)
+    expect(seen(path)).toHaveLength(3)
+    expect((seen(path)[1] as number) - (seen(path)[0] as number)).toBeGreaterThanOrEqual(2_000)
+    expect(events[0]).toMatchObject({ group: 'default', reason: 'server' })
+  })
+
+  it('a RateLimit-Policy from the server becomes a window of the group', async () => {
+    fakeClock()
+    const path = fresh()
+    answers.set(path, [{ status: 200, headers: { 'ratelimit-policy': '"burst";q=2;w=1' } }])
+    const api = createClient({ baseUrl: server.url }).use(rateLimit()).use(stamp)
+    await api.get(path)
+    const rest = Array.from({ length: 4 }, () => api.get(path))
+    await advance(10)
+    expect(seen(path)).toHaveLength(3)
+    await advance(1_200, 100)
+    await Promise.all(rest)
+    expect(seen(path)).toHaveLength(5)
+    expect(busiestWindow(seen(path).slice(1), 1000)).toBeLessThanOrEqual(2)
+  })
+
   it('spreads a quota that is shorter than the configured limit over the rest of the window', async () => {
     fakeClock()
     const path = fresh()
@@ -194,6 +261,66 @@ describe('groups, priority and back-pressure', () => {
     await advance(1_000)
     await Promise.all(calls)
     expect(seen(search)).toHaveLength(2)
+  })
+
+  it("a group that shares another's quota is held by what the server taught that group, until the reset", async () => {
+    fakeClock()
+    const read = fresh()
+    const write = fresh()
+    const reset = String(Date.now() / 1000 + 2)
+    answers.set(read, [
+      { status: 200, headers: { 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset } },
+    ])
+    const limiter = rateLimit({
+      perSecond: 1,
+      groups: { mutation: { concurrency: 1, sharesQuotaWith: 'default' } },
+      group: (ctx) => (ctx.request.method === 'POST' ? 'mutation' : undefined),
+    })
+    const api = createClient({ baseUrl: server.url }).use(limiter).use(stamp)
+    await api.get(read)
+    expect(limiter.quota('mutation')).toEqual({ limit: 60, remaining: 0, reset: new Date(Number(reset) * 1000) })
+    expect(limiter.quota('mutation')).toEqual(limiter.quota())
+    const posts = [api.post(write), api.post(write)]
+    await advance(1_900)
+    expect(seen(write)).toHaveLength(0)
+    await advance(200)
+    await Promise.all(posts)
+    // The mutation group keeps its own limits: 1 at a time, not the default group's 1/s.
+    expect(seen(write)).toHaveLength(2)
+    expect((seen(write)[0] as number) - (seen(read)[0] as number)).toBeGreaterThanOrEqual(2_000)
+    expect((seen(write)[1] as number) - (seen(write)[0] as number)).toBeLessThan(1_000)
+  })
+
+  it('a group that shares a quota teaches it too: a 429 in it pauses the group it shares with', async () => {
+    fakeClock()
+    const read = fresh()
+    const write = fresh()
+    answers.set(write, [{ status: 429, headers: { 'retry-after': '1' } }])
+    const limiter = rateLimit({
+      groups: { mutation: { sharesQuotaWith: 'default' }, search: {} },
+      group: (ctx) =>
+        ctx.request.method === 'POST' ? 'mutation' : ctx.request.peekUrl().pathname === write ? 'search' : undefined,
+    })
+    const api = createClient({ baseUrl: server.url, throwHttpErrors: false }).use(limiter).use(stamp)
+    expect((await api.post(write)).status).toBe(429)
+    const later = [api.get(read), api.get(write)]
+    await advance(10)
+    // 'search' has a quota of its own: not held.
+    expect(seen(write)).toHaveLength(2)
+    expect(seen(read)).toHaveLength(0)
+    await advance(1_100)
+    await Promise.all(later)
+    expect(seen(read)).toHaveLength(1)
+  })
+
+  it('refuses a sharesQuotaWith that names no group, or that goes round in a circle', () => {
+    expect(() => rateLimit({ groups: { a: { sharesQuotaWith: 'nope' } } })).toThrow(ConfigError)
+    expect(() => rateLimit({ groups: { a: { sharesQuotaWith: 'nope' } } })).toThrow(/'a'.*'nope'/)
+    expect(() => rateLimit({ groups: { a: { sharesQuotaWith: 'b' }, b: { sharesQuotaWith: 'a' } } })).toThrow(/circle/)
+    expect(() => rateLimit({ groups: { a: { sharesQuotaWith: 'a' } } })).toThrow(/circle/)
+    // A chain ends at the group that owns the quota.
+    const limiter = rateLimit({ groups: { a: { sharesQuotaWith: 'b' }, b: { sharesQuotaWith: 'default' } } })
+    expect(limiter.quota('a')).toBe(limiter.quota())
   })
 
   it('maxQueue: 5 with 10 more requests: 5 RateLimitErrors at once', async () => {
@@ -258,6 +385,48 @@ describe('groups, priority and back-pressure', () => {
     expect((error as RateLimitError).resetAt?.getTime()).toBeGreaterThan(Date.now() + 50_000)
     expect(received.get(path)).toBe(1)
     expect(() => rateLimit({ maxWait: -1 })).toThrow(/maxWait/)
+  })
+
+  it("a wait is predicted from the call's place in the queue: a 5th waiter whose deadline comes first fails at once", async () => {
+    fakeClock()
+    const path = fresh()
+    const events: LimitedEvent[] = []
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ perSecond: 1, onLimited: (e) => events.push(e) }))
+      .use(stamp)
+    await api.get(path)
+    const queued = Array.from({ length: 4 }, () => api.get(path))
+    // Each waiter is told its own wait, not the head's.
+    expect(events.map((e) => e.waitMs)).toEqual([1000, 2000, 3000, 4000])
+    const late = api.get(path, { deadline: 2_500 }).catch((e: unknown) => e)
+    const error = await Promise.race([late, realWait(50).then(() => 'pending')])
+    expect(error).toBeInstanceOf(RateLimitError)
+    expect((error as RateLimitError).message).toMatch(/hold this call 5000 ms/)
+    // A higher priority goes before the waiters: it is told so.
+    const urgent = api.get(path, { priority: 1 })
+    expect(events.at(-1)?.waitMs).toBe(1000)
+    await advance(6_000, 100)
+    await Promise.all([...queued, urgent])
+    expect(received.get(path)).toBe(6)
+  })
+
+  it('a wait is predicted over every window: 2/s and 3/min, the 4th call fails at once past maxWait', async () => {
+    fakeClock()
+    const path = fresh()
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ perSecond: 2, perMinute: 3, maxWait: 5_000 }))
+      .use(stamp)
+    const calls = Array.from({ length: 4 }, () =>
+      api.get(path).then(
+        () => 'ok',
+        (e: unknown) => e,
+      ),
+    )
+    const fourth = await Promise.race([calls[3], realWait(50).then(() => 'pending')])
+    expect(fourth).toBeInstanceOf(RateLimitError)
+    expect((fourth as RateLimitError).message).toMatch(/hold this call 60000 ms, longer than maxWait/)
+    await advance(1_100, 100)
+    expect(await Promise.all(calls.slice(0, 3))).toEqual(['ok', 'ok', 'ok'])
   })
 
   it('serves higher priority first', async () => {

@@ -7,8 +7,14 @@
 //
 //   unreachable <redisUrl>
 //     Schedules one task against a Redis that is not there, prints what happened, closes.
+//
+//   idle <redisUrl> <id> <baseUrl>
+//     Makes calls in two groups through rateLimit({ redis }) and prints a JSON summary, but
+//     never calls close(): the process must still exit on its own once it is idle.
 
+import { rateLimit } from '../../middleware/ratelimit/index.ts'
 import { sharedLimiter } from '../../middleware/ratelimit/shared/index.ts'
+import { createClient } from '../../src/index.ts'
 
 const [mode, redisUrl, ...rest] = process.argv.slice(2) as [string, string, ...string[]]
 
@@ -45,6 +51,21 @@ if (mode === 'run') {
     )
   await limiter.close()
   process.stdout.write(`${JSON.stringify({ outcome, ran })}\n`)
+} else if (mode === 'idle') {
+  const [id, base] = rest as [string, string]
+  const client = createClient({ baseUrl: base }).use(
+    rateLimit({
+      perSecond: 20,
+      concurrency: 1,
+      groups: { search: { perSecond: 10 } },
+      group: (ctx) => (ctx.request.peekUrl().pathname.startsWith('/search') ? 'search' : undefined),
+      redis: { url: redisUrl, id },
+    }),
+  )
+  const statuses = await Promise.all(
+    ['/a', '/search/b', '/c', '/search/d'].map(async (path) => (await client.get(path)).status),
+  )
+  process.stdout.write(`${JSON.stringify({ statuses })}\n`)
 } else {
   throw new Error(`unknown mode ${mode}`)
 }

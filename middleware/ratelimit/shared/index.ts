@@ -1,25 +1,54 @@
 import type Bottleneck from 'bottleneck'
 import type { Redis } from 'ioredis'
 import { AbortError, ConfigError, RateLimitError } from '../../../src/index.ts'
-import { dispose, internals, keepKeysAlive, openSession, type Session, sanitize } from './connection.ts'
+import {
+  type Bucket,
+  closeBucket,
+  closeLink,
+  internals,
+  keepKeysAlive,
+  type Link,
+  openBucket,
+  openLink,
+  sanitize,
+} from './connection.ts'
 import {
   describeRedis,
   GUARD_LUA,
   GUARD_SHA,
   JOB_EXPIRATION,
   LATE_START_MS,
+  type LimiterSettings,
+  limiterSettings,
+  MAX_PAUSE_MS,
+  PAUSE_LUA,
+  PAUSE_SHA,
+  pauseKey,
   type RedisOptions,
+  type SharedEstimate,
+  type SharedHooks,
   type SharedLimiter,
+  type SharedLimiters,
   type SharedLimits,
-  validate,
+  validateRedis,
 } from './options.ts'
 
-export type { RedisOptions, SharedLimiter, SharedLimits } from './options.ts'
+export type {
+  RedisOptions,
+  SharedEstimate,
+  SharedHooks,
+  SharedLimiter,
+  SharedLimiters,
+  SharedLimits,
+} from './options.ts'
+export { hasSharedLimits, limiterSettings, validateRedis } from './options.ts'
 
 type JobState = 'waiting' | 'submitted' | 'started' | 'settled'
 
 interface Entry {
   state: JobState
+  /** bottleneck's priority: 0 first, 9 last. */
+  readonly priority: number
   /** bottleneck's job id, once submitted. */
   jobId?: string
   /** When it was handed to bottleneck (`performance.now()`): the limits hold it from then. */
@@ -28,8 +57,22 @@ interface Entry {
   timer?: ReturnType<typeof setTimeout>
   /** Ends the start guard's pause early (abort, close). */
   wake?: () => void
-  submit(session: Session): void
+  submit(link: Link, bucket: Bucket): void
   fail(error: Error): void
+}
+
+/** One group's limiter on the shared connections: what the connections report to it. */
+interface Member {
+  /** The connections (and this limiter's bottleneck) are up: submit what waits. */
+  up(): void
+  /** A connection was lost. */
+  lost(): void
+  /** The connections could not be opened. */
+  unreachable(): void
+  /** The link opened: build this limiter's bottleneck on it if a call waits. */
+  linked(link: Link): void
+  /** Fails every call not yet started and stops this limiter's bottleneck. */
+  close(): Promise<void>
 }
 
 /**
@@ -51,33 +94,84 @@ interface Entry {
  * of running unlimited; a call whose task has started is not affected. An aborted call that
  * was already queued leaves its reserved slot unused (the limits can only be undershot).
  *
- * ioredis and bottleneck are loaded on the first `schedule()`; nothing connects before.
- * Call `close()` when done: the Redis connections keep the process alive until then.
+ * ioredis and bottleneck are loaded on the first `schedule()`; nothing connects before. While
+ * no call is under way the sockets ply opened are unref'd, so an idle process can exit;
+ * `close()` releases everything.
  *
  * @throws ConfigError on a missing `id`, neither or both of `client` and `url`, a limit that
  *   is not a positive number, or no limit at all.
  */
 export function sharedLimiter(redis: RedisOptions, limits: SharedLimits): SharedLimiter {
-  const settings = validate(redis, limits)
+  const { id } = validateRedis(redis)
+  const settings = limiterSettings(id, limits)
+  const limiters = sharedLimiters(redis)
+  const limiter = limiters.limiter(settings.id, limits)
+  return { schedule: limiter.schedule, estimate: limiter.estimate, close: () => limiters.close() }
+}
+
+/**
+ * Shared limiters (see `sharedLimiter`) for several groups, each under an id of its own, over
+ * one pair of Redis connections, with pauses that every process sharing an id obeys.
+ *
+ * @throws ConfigError on a bad `redis`.
+ */
+export function sharedLimiters(redis: RedisOptions): SharedLimiters {
+  const { connectTimeout } = validateRedis(redis)
   const where = describeRedis(redis)
 
   let closed = false
   let closing: Promise<void> | undefined
-  let starting: Promise<void> | undefined
-  let session: Session | undefined
-  /** Whether the connections are up and bottleneck is ready: jobs may be submitted. */
-  let usable = false
+  let opening: Promise<void> | undefined
+  let link: Link | undefined
   let lastError: Error | undefined
-  let jobCounter = 0
-  /** Calls that have not started their task yet. */
-  const pending = new Set<Entry>()
+  /** Calls (and pause writes) under way: while there are none, the sockets are unref'd. */
+  let busy = 0
+  const members = new Set<Member>()
 
-  const guardKeys = settings.windows.map((w) => `ply:${settings.id}:starts:${w.ms}`)
-  const clientTag = Math.random().toString(36).slice(2)
-  const guardArgs = (member: string): (string | number)[] => [
-    member,
-    ...settings.windows.flatMap((w) => [w.ms, w.limit]),
-  ]
+  const hold = (): void => {
+    busy += 1
+    if (busy === 1) link?.setBusy(true)
+  }
+  const letGo = (): void => {
+    busy -= 1
+    if (busy === 0) link?.setBusy(false)
+  }
+
+  const onError = (error: unknown): void => {
+    lastError = sanitize(error)
+  }
+  const onUp = (): void => {
+    if (closed || link === undefined || !link.up()) return
+    for (const member of members) member.up()
+  }
+  const onLoss = (): void => {
+    if (closed) return
+    for (const member of members) member.lost()
+  }
+
+  const ensureLink = (): void => {
+    opening ??= openLink(redis, connectTimeout, { onError, onLoss, onUp }, () => closed).then(
+      (opened) => {
+        if (opened === undefined) return
+        link = opened
+        opened.setBusy(busy > 0)
+        for (const member of members) member.linked(opened)
+      },
+      (error: unknown) => {
+        onError(error)
+        opening = undefined
+        for (const member of members) member.unreachable()
+      },
+    )
+  }
+
+  const unreachable = (): RateLimitError =>
+    new RateLimitError(
+      `the shared rate limiter could not reach Redis at ${where} within ${connectTimeout} ms` +
+        (lastError ? ` (${lastError.message})` : '') +
+        '; the call was not sent',
+      { cause: lastError },
+    )
   const notSent = (what: string): RateLimitError =>
     new RateLimitError(
       `the shared rate limiter could not ${what} Redis at ${where}` +
@@ -85,214 +179,305 @@ export function sharedLimiter(redis: RedisOptions, limits: SharedLimits): Shared
       { cause: lastError },
     )
 
-  const unreachable = (): RateLimitError =>
-    new RateLimitError(
-      `the shared rate limiter could not reach Redis at ${where} within ${settings.connectTimeout} ms` +
-        (lastError ? ` (${lastError.message})` : '') +
-        '; the call was not sent',
-      { cause: lastError },
-    )
+  const member = (settings: LimiterSettings, hooks: SharedHooks): Omit<SharedLimiter, 'close'> => {
+    let bucket: Bucket | undefined
+    /** Whether the connections are up and this bottleneck is ready: jobs may be submitted. */
+    let usable = false
+    let jobCounter = 0
+    /** The start of this process's last task here (`performance.now()`). */
+    let lastStart = Number.NEGATIVE_INFINITY
+    /** Calls that have not started their task yet. */
+    const pending = new Set<Entry>()
+    const guardKeys = [
+      pauseKey(hooks.pauseId ?? settings.id),
+      ...settings.windows.map((w) => `ply:${settings.id}:starts:${w.ms}`),
+    ]
+    const clientTag = Math.random().toString(36).slice(2)
+    const guardArgs = (member: string): (string | number)[] => [
+      member,
+      ...settings.windows.flatMap((w) => [w.ms, w.limit]),
+    ]
 
-  const onError = (error: unknown): void => {
-    lastError = sanitize(error)
-  }
+    const failWaiting = (error: () => Error): void => {
+      for (const entry of [...pending]) if (entry.state === 'waiting') entry.fail(error())
+    }
 
-  const onUp = (): void => {
-    const s = session
-    if (closed || s === undefined || !s.ready || s.client.status !== 'ready' || s.subscriber.status !== 'ready') return
-    usable = true
-    for (const entry of [...pending]) if (entry.state === 'waiting') entry.submit(s)
-  }
-
-  const onLoss = (): void => {
-    if (closed || !usable) return
-    usable = false
-    const s = session
-    // Calls bottleneck already gave a start time keep their turn (they still need Redis for the
-    // start guard); the others cannot get one now, so they fail rather than wait for a pub/sub
-    // message that was lost with the connection.
-    for (const entry of [...pending]) {
-      if (entry.state !== 'submitted' || s === undefined || entry.jobId === undefined) continue
-      const status = s.limiter.jobStatus(entry.jobId)
-      if (status === 'RUNNING' || status === 'EXECUTING') continue
-      entry.fail(
-        new RateLimitError(`the shared rate limiter lost its connection to Redis at ${where}; the call was not sent`, {
-          cause: lastError,
-        }),
+    const build = (current: Link): void => {
+      if (bucket !== undefined || closed) return
+      const built = openBucket(current, settings, onError)
+      bucket = built
+      const { limiter } = built
+      const whenReady = async (): Promise<void> => {
+        await limiter.ready()
+        // bottleneck keeps the settings it finds in Redis: without this, limits changed in the
+        // configuration would wait for the keys to expire. The last process to start wins.
+        await limiter.updateSettings({ minTime: settings.minTime, maxConcurrent: settings.concurrency ?? null })
+      }
+      whenReady().then(
+        () => {
+          // A close() that ran while bottleneck was starting missed the heartbeat it just created.
+          if (closed) {
+            clearInterval(internals(limiter).heartbeat)
+            return
+          }
+          built.ready = true
+          keepKeysAlive(built)
+          self.up()
+        },
+        (error: unknown) => {
+          // bottleneck's start failed for good (its ready promise stays rejected): start afresh on the next call.
+          onError(error)
+          if (closed || bucket !== built) return
+          bucket = undefined
+          usable = false
+          failWaiting(unreachable)
+          void closeBucket(built, current)
+        },
       )
     }
-  }
 
-  const start = async (): Promise<void> => {
-    const current = await openSession(redis, settings, { onError, onLoss, onUp }, () => closed)
-    if (current === undefined) return
-    session = current
-    const { limiter } = current
-    const whenReady = async (): Promise<void> => {
-      await limiter.ready()
-      // bottleneck keeps the settings it finds in Redis: without this, limits changed in the
-      // configuration would wait for the keys to expire. The last process to start wins.
-      await limiter.updateSettings({ minTime: settings.minTime, maxConcurrent: settings.concurrency ?? null })
+    const start = (): void => {
+      if (link === undefined) ensureLink()
+      else build(link)
     }
-    whenReady().then(
-      () => {
-        // A close() that ran while bottleneck was starting missed the heartbeat it just created.
-        if (closed) {
-          clearInterval(internals(limiter).heartbeat)
-          return
-        }
-        current.ready = true
-        keepKeysAlive(current)
-        onUp()
-      },
-      (error: unknown) => {
-        // bottleneck's start failed for good (its ready promise stays rejected): start afresh on the next call.
-        onError(error)
-        if (closed || session !== current) return
-        session = undefined
-        starting = undefined
-        usable = false
-        for (const entry of [...pending]) if (entry.state === 'waiting') entry.fail(unreachable())
-        void dispose(current)
-      },
-    )
-  }
 
-  const ensureStarted = (): void => {
-    starting ??= start().catch((error: unknown) => {
-      onError(error)
-      starting = undefined
-      for (const entry of [...pending]) if (entry.state === 'waiting') entry.fail(unreachable())
-    })
+    const self: Member = {
+      up() {
+        if (closed || link === undefined || bucket === undefined || !bucket.ready || !link.up()) return
+        usable = true
+        for (const entry of [...pending]) if (entry.state === 'waiting') entry.submit(link, bucket)
+      },
+      lost() {
+        if (!usable) return
+        usable = false
+        // Calls bottleneck already gave a start time keep their turn (they still need Redis for the
+        // start guard); the others cannot get one now, so they fail rather than wait for a pub/sub
+        // message that was lost with the connection.
+        for (const entry of [...pending]) {
+          if (entry.state !== 'submitted' || bucket === undefined || entry.jobId === undefined) continue
+          const status = bucket.limiter.jobStatus(entry.jobId)
+          if (status === 'RUNNING' || status === 'EXECUTING') continue
+          entry.fail(
+            new RateLimitError(
+              `the shared rate limiter lost its connection to Redis at ${where}; the call was not sent`,
+              { cause: lastError },
+            ),
+          )
+        }
+      },
+      unreachable() {
+        failWaiting(unreachable)
+      },
+      linked(current) {
+        if (pending.size > 0) build(current)
+      },
+      async close() {
+        usable = false
+        for (const entry of [...pending]) {
+          entry.fail(new RateLimitError('the shared rate limiter was closed before the call could start'))
+        }
+        const current = bucket
+        bucket = undefined
+        if (current !== undefined && link !== undefined) await closeBucket(current, link)
+      },
+    }
+    members.add(self)
+
+    return {
+      schedule<T>(
+        task: (heldMs: number) => Promise<T>,
+        options: { signal?: AbortSignal; priority?: number } = {},
+      ): Promise<T> {
+        const { signal, priority = 5 } = options
+        if (closed)
+          return Promise.reject(new RateLimitError('the shared rate limiter is closed; the call was not sent'))
+        if (signal?.aborted) return Promise.reject(abortError(signal))
+        if (!Number.isInteger(priority) || priority < 0 || priority > 9) {
+          return Promise.reject(
+            new ConfigError(`priority must be an integer from 0 (first) to 9 (last), got ${priority}`),
+          )
+        }
+        hold()
+        // Released once: when the call fails before bottleneck has it, or when bottleneck's job
+        // (and its bookkeeping in Redis) is over.
+        let held = true
+        const done = (): void => {
+          if (!held) return
+          held = false
+          letGo()
+        }
+        return new Promise<T>((resolve, reject) => {
+          const onAbort = (): void => {
+            if (signal) entry.fail(abortError(signal))
+          }
+          const leave = (): void => {
+            pending.delete(entry)
+            signal?.removeEventListener('abort', onAbort)
+            if (entry.timer !== undefined) clearTimeout(entry.timer)
+            entry.wake?.()
+          }
+          const entry: Entry = {
+            state: 'waiting',
+            priority,
+            fail(error) {
+              if (entry.state === 'started' || entry.state === 'settled') return
+              if (entry.state === 'waiting') done()
+              entry.state = 'settled'
+              leave()
+              reject(error)
+            },
+            submit(current, s) {
+              if (entry.state !== 'waiting') return
+              entry.state = 'submitted'
+              entry.submittedAt = performance.now()
+              if (entry.timer !== undefined) clearTimeout(entry.timer)
+              jobCounter += 1
+              entry.jobId = `ply-${jobCounter}`
+              const job: Bottleneck.JobOptions = { id: entry.jobId, priority }
+              if (settings.concurrency !== undefined) Object.assign(job, { expiration: JOB_EXPIRATION })
+              s.limiter
+                .schedule(job, async () => {
+                  // A call that was aborted (or failed) while queued leaves its slot unused.
+                  if (entry.state !== 'submitted') return
+                  const member = `${clientTag}:${entry.jobId}`
+                  let asked = 0
+                  let recordedAt: number | undefined
+                  try {
+                    for (;;) {
+                      asked = performance.now()
+                      const [wait, at, paused] = await guard(current.client, guardKeys, guardArgs(member))
+                      recordedAt = at
+                      if (paused) hooks.onPause?.(wait)
+                      if (entry.state !== 'submitted' || wait <= 0) break
+                      await new Promise<void>((wake) => {
+                        entry.wake = wake
+                        entry.timer = setTimeout(wake, wait)
+                      })
+                      if (entry.state !== 'submitted') break
+                    }
+                  } catch (error) {
+                    onError(error)
+                    entry.fail(notSent('check the start against the limits in'))
+                    return
+                  }
+                  if (entry.state !== 'submitted') return
+                  entry.state = 'started'
+                  lastStart = performance.now()
+                  leave()
+                  const late = performance.now() - asked
+                  if (recordedAt !== undefined && late > LATE_START_MS) {
+                    moveStart(current.client, guardKeys.slice(1), member, recordedAt + Math.ceil(late)).catch(onError)
+                  }
+                  // The caller's promise settles with the task, not after bottleneck's Redis bookkeeping.
+                  try {
+                    resolve(await task(performance.now() - (entry.submittedAt ?? asked)))
+                  } catch (error) {
+                    reject(error)
+                  }
+                })
+                .catch((error: unknown) => {
+                  onError(error)
+                  entry.fail(notSent('schedule the call through'))
+                })
+                .finally(done)
+            },
+          }
+          pending.add(entry)
+          signal?.addEventListener('abort', onAbort, { once: true })
+          if (usable && link !== undefined && bucket !== undefined) {
+            entry.submit(link, bucket)
+            return
+          }
+          entry.timer = setTimeout(() => entry.fail(unreachable()), connectTimeout)
+          start()
+        })
+      },
+
+      estimate(priority = 5): SharedEstimate {
+        if (settings.minTime === 0) return { waitMs: 0, waiting: 0 }
+        const now = performance.now()
+        let ahead = 0
+        for (const entry of pending) if (entry.priority <= priority) ahead += 1
+        const nextAt = Math.max(now, lastStart + settings.minTime)
+        // The first call queued here starts as soon as the spacing allows: it is not waiting when that is now.
+        const waiting = pending.size - (nextAt <= now && pending.size > 0 ? 1 : 0)
+        return { waitMs: nextAt - now + ahead * settings.minTime, waiting }
+      },
+    }
   }
 
   return {
-    schedule<T>(
-      task: (heldMs: number) => Promise<T>,
-      options: { signal?: AbortSignal; priority?: number } = {},
-    ): Promise<T> {
-      const { signal, priority = 5 } = options
-      if (closed) return Promise.reject(new RateLimitError('the shared rate limiter is closed; the call was not sent'))
-      if (signal?.aborted) return Promise.reject(abortError(signal))
-      if (!Number.isInteger(priority) || priority < 0 || priority > 9) {
-        return Promise.reject(
-          new ConfigError(`priority must be an integer from 0 (first) to 9 (last), got ${priority}`),
-        )
-      }
-      return new Promise<T>((resolve, reject) => {
-        const onAbort = (): void => {
-          if (signal) entry.fail(abortError(signal))
-        }
-        const leave = (): void => {
-          pending.delete(entry)
-          signal?.removeEventListener('abort', onAbort)
-          if (entry.timer !== undefined) clearTimeout(entry.timer)
-          entry.wake?.()
-        }
-        const entry: Entry = {
-          state: 'waiting',
-          fail(error) {
-            if (entry.state === 'started' || entry.state === 'settled') return
-            entry.state = 'settled'
-            leave()
-            reject(error)
-          },
-          submit(s) {
-            if (entry.state !== 'waiting') return
-            entry.state = 'submitted'
-            entry.submittedAt = performance.now()
-            if (entry.timer !== undefined) clearTimeout(entry.timer)
-            jobCounter += 1
-            entry.jobId = `ply-${jobCounter}`
-            const job: Bottleneck.JobOptions = { id: entry.jobId, priority }
-            if (settings.concurrency !== undefined) Object.assign(job, { expiration: JOB_EXPIRATION })
-            s.limiter
-              .schedule(job, async () => {
-                // A call that was aborted (or failed) while queued leaves its slot unused.
-                if (entry.state !== 'submitted') return
-                const member = `${clientTag}:${entry.jobId}`
-                let asked = 0
-                let recordedAt: number | undefined
-                try {
-                  for (;;) {
-                    asked = performance.now()
-                    const [wait, at] = await guard(s.client, guardKeys, guardArgs(member))
-                    recordedAt = at
-                    if (entry.state !== 'submitted' || wait <= 0) break
-                    await new Promise<void>((wake) => {
-                      entry.wake = wake
-                      entry.timer = setTimeout(wake, wait)
-                    })
-                    if (entry.state !== 'submitted') break
-                  }
-                } catch (error) {
-                  onError(error)
-                  entry.fail(notSent('check the start against the limits in'))
-                  return
-                }
-                if (entry.state !== 'submitted') return
-                entry.state = 'started'
-                leave()
-                const late = performance.now() - asked
-                if (recordedAt !== undefined && late > LATE_START_MS) {
-                  moveStart(s.client, guardKeys, member, recordedAt + Math.ceil(late)).catch(onError)
-                }
-                // The caller's promise settles with the task, not after bottleneck's Redis bookkeeping.
-                try {
-                  resolve(await task(performance.now() - (entry.submittedAt ?? asked)))
-                } catch (error) {
-                  reject(error)
-                }
-              })
-              .catch((error: unknown) => {
-                onError(error)
-                entry.fail(notSent('schedule the call through'))
-              })
-          },
-        }
-        pending.add(entry)
-        signal?.addEventListener('abort', onAbort, { once: true })
-        if (usable && session !== undefined) {
-          entry.submit(session)
-          return
-        }
-        entry.timer = setTimeout(() => entry.fail(unreachable()), settings.connectTimeout)
-        ensureStarted()
-      })
+    limiter(id, limits, hooks = {}) {
+      return member(limiterSettings(id, limits), hooks)
+    },
+
+    pause(id, ms) {
+      const current = link
+      if (closed || current === undefined || !current.up() || !(ms > 0)) return
+      hold()
+      runScript(current.client, PAUSE_SHA, PAUSE_LUA, [pauseKey(id)], [Math.ceil(Math.min(ms, MAX_PAUSE_MS))])
+        .catch(onError)
+        .finally(letGo)
     },
 
     close(): Promise<void> {
       closing ??= (async () => {
         closed = true
-        usable = false
-        for (const entry of [...pending]) {
-          entry.fail(new RateLimitError('the shared rate limiter was closed before the call could start'))
+        const current = link
+        if (current !== undefined) {
+          // The subscriber is about to close: unsubscribing first would only fail on a dead connection.
+          ;(current.connection as unknown as { terminated: boolean }).terminated = true
         }
-        await starting
-        const current = session
-        session = undefined
-        if (current !== undefined) await dispose(current)
+        await Promise.all([...members].map((m) => m.close()))
+        await opening
+        // The link may have opened while the members closed.
+        const opened = link
+        link = undefined
+        if (opened !== undefined) {
+          ;(opened.connection as unknown as { terminated: boolean }).terminated = true
+          await closeLink(opened)
+        }
       })()
       return closing
     },
   }
 }
 
-/** Runs the start guard; resolves to the ms to wait before asking again, or 0 when the start is recorded. */
-async function guard(client: Redis, keys: string[], args: (string | number)[]): Promise<[number, number?]> {
-  if (keys.length === 0) return [0]
-  let reply: unknown
+/** Runs a script by its SHA, loading it on the first use. */
+async function runScript(
+  client: Redis,
+  sha: string,
+  lua: string,
+  keys: string[],
+  args: (string | number)[],
+): Promise<unknown> {
   try {
-    reply = await client.evalsha(GUARD_SHA, keys.length, ...keys, ...args)
+    return await client.evalsha(sha, keys.length, ...keys, ...args)
   } catch (error) {
     if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error
-    reply = await client.eval(GUARD_LUA, keys.length, ...keys, ...args)
+    return await client.eval(lua, keys.length, ...keys, ...args)
   }
-  return Array.isArray(reply) ? [0, Number(reply[1])] : [Math.max(1, Number(reply))]
+}
+
+/**
+ * Runs the start guard: `[0, at, false]` when the start is recorded (at Redis's time `at`),
+ * `[ms, undefined, false]` when a window is full, `[ms, undefined, true]` while a shared pause
+ * holds; `ms` is the wait before asking again.
+ */
+async function guard(
+  client: Redis,
+  keys: string[],
+  args: (string | number)[],
+): Promise<[wait: number, at: number | undefined, paused: boolean]> {
+  const reply = await runScript(client, GUARD_SHA, GUARD_LUA, keys, args)
+  if (!Array.isArray(reply)) return [Math.max(1, Number(reply)), undefined, false]
+  if (Number(reply[0]) === 1) return [Math.max(1, Number(reply[1])), undefined, true]
+  return [0, Number(reply[1]), false]
 }
 
 /** Moves a recorded start later (see LATE_START_MS); other processes then count it from there. */
 function moveStart(client: Redis, keys: string[], member: string, at: number): Promise<unknown> {
+  if (keys.length === 0) return Promise.resolve()
   return client
     .pipeline(keys.map((key) => ['zadd', key, 'XX', at, member]))
     .exec()

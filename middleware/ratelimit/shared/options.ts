@@ -27,16 +27,60 @@ export interface SharedLimits {
   concurrency?: number
 }
 
+/** Where a call stands in a shared limiter's queue in this process. */
+export interface SharedEstimate {
+  /**
+   * At least how long a new call would wait, in ms: the shared spacing for each call of this
+   * process queued ahead of it, plus what is left of the spacing since this process's last
+   * start. Other processes' calls can only add to it. 0 without a per-window limit.
+   */
+  readonly waitMs: number
+  /** Calls of this process queued here that are expected to wait (not about to start). */
+  readonly waiting: number
+}
+
 /** A limiter whose limits hold across every process that shares its `id`. */
 export interface SharedLimiter {
   /**
    * Runs `task` when the cluster-wide limits allow; rejects with AbortError if `signal` aborts
    * while queued (the task then never runs), or with RateLimitError if Redis is unreachable
    * (never runs the task unlimited). `task` is told how long the limits held it, in ms, from
-   * the moment Redis was reachable (connecting is not counted).
+   * the moment Redis was reachable (connecting is not counted). `priority` is bottleneck's:
+   * 0 first, 9 last, default 5.
    */
   schedule<T>(task: (heldMs: number) => Promise<T>, options?: { signal?: AbortSignal; priority?: number }): Promise<T>
+  /** Where a new call of `priority` (bottleneck's scale) would stand; see `SharedEstimate`. */
+  estimate(priority?: number): SharedEstimate
   /** Stops the limiter and closes the Redis connection ply opened; afterwards the process can exit. */
+  close(): Promise<void>
+}
+
+/** Hooks of one limiter of `sharedLimiters()`. */
+export interface SharedHooks {
+  /**
+   * The id under which a server-taught pause is kept in Redis and looked up before each start
+   * (default: the limiter's own id): the id of the group whose quota this group shares.
+   */
+  pauseId?: string
+  /** Told when a start found such a pause in Redis, with the ms it has left. */
+  onPause?(ms: number): void
+}
+
+/** Shared limiters for several groups over one pair of Redis connections. */
+export interface SharedLimiters {
+  /**
+   * A limiter for the limits kept under `id` (its keys are named after it). Several limiters
+   * share the connections, which open on the first call of any of them.
+   * @throws ConfigError on a limit that is not a positive number, or no limit at all.
+   */
+  limiter(id: string, limits: SharedLimits, hooks?: SharedHooks): Omit<SharedLimiter, 'close'>
+  /**
+   * Tells every process sharing `id` to hold its starts for `ms` (a quota the server said is
+   * spent, a `Retry-After`): kept in Redis with that expiry, and only ever lengthened. Does
+   * nothing while Redis is not connected.
+   */
+  pause(id: string, ms: number): void
+  /** Stops every limiter and closes the Redis connections ply opened. */
   close(): Promise<void>
 }
 
@@ -91,31 +135,48 @@ export const JOB_EXPIRATION = 10 * 60_000
 export const SPACING_ALLOWANCE_MS = 35
 export const GUARD_ALLOWANCE_MS = 25
 /**
- * KEYS: one sorted set per window; ARGV: the member, then the window (ms) and limit of each
- * key. Returns the ms to wait before asking again, or `{0, now}` when the start is recorded.
+ * KEYS: the pause key (see `PAUSE_LUA`), then one sorted set per window; ARGV: the member,
+ * then the window (ms) and limit of each window key. Returns `{1, ms}` while a pause holds,
+ * the ms to wait before asking again while a window is full, or `{0, now}` when the start is
+ * recorded.
  */
 export const GUARD_LUA = `
+local paused = redis.call('pttl', KEYS[1])
+if paused > 0 then return {1, paused} end
 local t = redis.call('time')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local wait = 0
-for i = 1, #KEYS do
+for i = 1, #KEYS - 1 do
   local window = tonumber(ARGV[2 * i])
   local limit = tonumber(ARGV[2 * i + 1])
-  redis.call('zremrangebyscore', KEYS[i], '-inf', now - window)
-  local count = redis.call('zcard', KEYS[i])
+  redis.call('zremrangebyscore', KEYS[i + 1], '-inf', now - window)
+  local count = redis.call('zcard', KEYS[i + 1])
   if count >= limit then
-    local oldest = redis.call('zrange', KEYS[i], count - limit, count - limit, 'WITHSCORES')
+    local oldest = redis.call('zrange', KEYS[i + 1], count - limit, count - limit, 'WITHSCORES')
     wait = math.max(wait, tonumber(oldest[2]) + window - now)
   end
 end
 if wait > 0 then return math.ceil(wait) end
-for i = 1, #KEYS do
-  redis.call('zadd', KEYS[i], now, ARGV[1])
-  redis.call('pexpire', KEYS[i], ARGV[2 * i])
+for i = 1, #KEYS - 1 do
+  redis.call('zadd', KEYS[i + 1], now, ARGV[1])
+  redis.call('pexpire', KEYS[i + 1], ARGV[2 * i])
 end
 return {0, now}
 `
 export const GUARD_SHA = createHash('sha1').update(GUARD_LUA).digest('hex')
+/**
+ * A pause the server asked for, kept as a key that expires when the pause ends (so no clock
+ * but Redis's is involved): KEYS[1] the pause key, ARGV[1] the pause in ms. Only lengthens.
+ */
+export const PAUSE_LUA = `
+if redis.call('pttl', KEYS[1]) < tonumber(ARGV[1]) then redis.call('set', KEYS[1], '1', 'PX', ARGV[1]) end
+return 1
+`
+export const PAUSE_SHA = createHash('sha1').update(PAUSE_LUA).digest('hex')
+/** The longest pause kept in Redis (a timer's limit, about 24.8 days). */
+export const MAX_PAUSE_MS = 2_147_483_647
+/** The key of a shared pause. */
+export const pauseKey = (id: string): string => `ply:${id}:paused`
 /**
  * The guard records a start at Redis's time, but the process may stall between that and the
  * task's start (measured: 50 ms and more with a busy CPU). When more than this passed between
@@ -127,16 +188,23 @@ export const CLOSE_TIMEOUT = 2_000
 /** How long ioredis may wait for a socket to close after `disconnect()` before destroying it. */
 export const DISCONNECT_TIMEOUT = 100
 
-export interface Settings {
+/** One limiter's settings: its id and what bottleneck and the start guard keep to. */
+export interface LimiterSettings {
   id: string
   minTime: number
   /** Each configured window and its limit, for the start guard. */
   windows: { ms: number; limit: number }[]
   concurrency: number | undefined
+}
+
+/** The checked Redis options. */
+export interface ConnectionSettings {
+  id: string
   connectTimeout: number
 }
 
-export function validate(redis: RedisOptions, limits: SharedLimits): Settings {
+/** Checks the Redis options; a bad one is a `ConfigError`. */
+export function validateRedis(redis: RedisOptions): ConnectionSettings {
   if (redis === null || typeof redis !== 'object') throw new ConfigError('redis must be an object with an id')
   if (typeof redis.id !== 'string' || redis.id.trim() === '') {
     throw new ConfigError('redis.id must be a non-empty string naming the limits that processes share')
@@ -168,6 +236,21 @@ export function validate(redis: RedisOptions, limits: SharedLimits): Settings {
       `redis.connectTimeout must be a positive number of milliseconds up to 2147483647, got ${connectTimeout}`,
     )
   }
+  return { id: redis.id, connectTimeout }
+}
+
+/** Whether `limits` has anything to share: a window or a concurrency bound. */
+export function hasSharedLimits(limits: SharedLimits): boolean {
+  return (
+    limits.perSecond !== undefined ||
+    limits.perMinute !== undefined ||
+    limits.perHour !== undefined ||
+    limits.concurrency !== undefined
+  )
+}
+
+/** Checks one limiter's limits; a bad one is a `ConfigError`. */
+export function limiterSettings(id: string, limits: SharedLimits): LimiterSettings {
   if (limits === null || typeof limits !== 'object') throw new ConfigError('limits must be an object')
   const windows = [
     ['perSecond', 1_000],
@@ -175,7 +258,7 @@ export function validate(redis: RedisOptions, limits: SharedLimits): Settings {
     ['perHour', 3_600_000],
   ] as const
   let minTime = 0
-  const guarded: Settings['windows'] = []
+  const guarded: LimiterSettings['windows'] = []
   for (const [name, windowMs] of windows) {
     const value = limits[name]
     if (value === undefined) continue
@@ -193,7 +276,7 @@ export function validate(redis: RedisOptions, limits: SharedLimits): Settings {
   if (minTime === 0 && concurrency === undefined) {
     throw new ConfigError('a shared rate limiter needs at least one of perSecond, perMinute, perHour or concurrency')
   }
-  return { id: redis.id, minTime, windows: guarded, concurrency, connectTimeout }
+  return { id, minTime, windows: guarded, concurrency }
 }
 
 /** Names the Redis in messages without its password. */
