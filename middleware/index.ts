@@ -25,6 +25,7 @@ export { type DedupeMiddleware, type DedupeOptions, dedupe, dedupeKey } from './
 export { type LogEntry, type LogLevel, type LogOptions, lineOf, log, type StructuredLogger } from './log.ts'
 export { type ParseOptions, parse } from './parse.ts'
 export {
+  type GroupLimits,
   type LimitedEvent,
   type LimitReason,
   type Limits,

@@ -62,6 +62,7 @@ export {
 } from './events.ts'
 export { describeFailure, systemCode } from './failure.ts'
 export { isConditional } from './headers.ts'
+export { parseHttpDate } from './http-date.ts'
 export { type NextPage, nextLink, type PageInfo, type Paginated, type PaginateOptions } from './paginate.ts'
 export {
   isSecretHeader,

@@ -1,6 +1,6 @@
 import CachePolicy from 'http-cache-semantics'
+import { parseHttpDate } from '../../src/index.ts'
 import { type Directives, deltaSeconds, formatDirectives, parseDirectives } from './directives.ts'
-import { parseHttpDate } from './http-date.ts'
 
 /** How long a stored response may be used, worked out when it is stored (or revalidated). */
 export interface Freshness {

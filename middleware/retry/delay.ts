@@ -1,4 +1,4 @@
-import { AbortError, type RequestSummary } from '../../src/index.ts'
+import { AbortError, parseHttpDate, type RequestSummary } from '../../src/index.ts'
 import type { RetrySettings } from './options.ts'
 
 /**
@@ -16,10 +16,8 @@ export function retryAfter(value: string | null, now: number): number | undefine
   if (value === null) return undefined
   const trimmed = value.trim()
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
-  // An HTTP-date names a weekday and GMT; `Date.parse` would also take looser forms.
-  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)) return undefined
-  const at = Date.parse(trimmed)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+  const at = parseHttpDate(trimmed, now)
+  return at === undefined ? undefined : Math.max(0, at - now)
 }
 
 /**

@@ -92,8 +92,9 @@ export class GitHub {
       groups: {
         // GitHub's search quota: 30 a minute with a token, 10 without; the server teaches the rest.
         search: { perMinute: token ? 30 : 10 },
-        // GitHub asks for mutations one at a time, at least a second apart.
-        mutation: { perSecond: 1, concurrency: 1 },
+        // GitHub asks for mutations one at a time, at least a second apart. They spend the same
+        // core quota as reads: a spent quota learnt from a GET holds them too.
+        mutation: { perSecond: 1, concurrency: 1, sharesQuotaWith: 'default' },
       },
       group: (ctx) => {
         const path = ctx.request.peekUrl().pathname

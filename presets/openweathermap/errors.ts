@@ -1,4 +1,4 @@
-import { AuthError, HttpError, RateLimitError, redactText } from '../../src/index.ts'
+import { AuthError, HttpError, parseHttpDate, RateLimitError, redactText } from '../../src/index.ts'
 import { codOf, withNumericCod } from './cod.ts'
 
 /** The JSON body of an OpenWeatherMap error: `{"cod":"404","message":"city not found"}`. */
@@ -45,8 +45,8 @@ function bodyOf(data: unknown): OpenWeatherMapErrorBody {
 function resetOf(headers: Headers): Date {
   const retryAfter = headers.get('retry-after')?.trim()
   if (retryAfter !== undefined && /^\d+$/.test(retryAfter)) return new Date(Date.now() + Number(retryAfter) * 1000)
-  const date = retryAfter === undefined ? Number.NaN : Date.parse(retryAfter)
-  return new Date(Number.isNaN(date) ? Date.now() + BLOCK_MS : date)
+  const date = retryAfter === undefined ? undefined : parseHttpDate(retryAfter)
+  return new Date(date ?? Date.now() + BLOCK_MS)
 }
 
 /**

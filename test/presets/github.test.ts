@@ -213,6 +213,32 @@ describe('github() errors', () => {
     expect(gh.quota().remaining).toBe(0)
   })
 
+  it('a core quota spent on a read holds mutations too, until the reset', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })
+    const reset = Math.ceil(Date.now() / 1000) + 3
+    let createdAt = 0
+    const scope = nock(API)
+      .get('/users/octocat')
+      .reply(200, octocat, {
+        ...JSON_HEADERS,
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(reset),
+      })
+      .post('/repos/octocat/hello/issues')
+      .reply(() => {
+        createdAt = Date.now()
+        return [201, { number: 9 }, JSON_HEADERS]
+      })
+    const gh = client()
+    await gh.getUser('octocat')
+    expect(gh.quota('mutation').remaining).toBe(0)
+    const created = gh.request('POST /repos/{owner}/{repo}/issues', { owner: 'octocat', repo: 'hello', title: 'x' })
+    for (let i = 0; i < 10 && !scope.isDone(); i++) await vi.advanceTimersByTimeAsync(1_000)
+    expect((await created).status).toBe(201)
+    expect(createdAt).toBeGreaterThanOrEqual(reset * 1000)
+  })
+
   it('a secondary limit with Retry-After waits that long, and holds the other requests meanwhile', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })
     const arrivals: [string, number][] = []

@@ -11,8 +11,8 @@ const ASCTIME = new RegExp(`^${DAY} ${MONTH} ( \\d|\\d{2}) ${TIME} (\\d{4})$`)
 /**
  * Parses an HTTP-date (RFC 9110 §5.6.7) strictly, to milliseconds since the epoch; anything
  * else (another format, an impossible date such as 31 Feb, `0`) is `undefined`. `Date.parse`
- * is not used: it accepts almost anything, and a cache must treat an invalid `Expires` as
- * already expired rather than guess.
+ * is not used: it accepts almost anything; a cache must treat an invalid `Expires` as already
+ * expired rather than guess, and a `Retry-After: 2030-01-01` must not pause a client for years.
  */
 export function parseHttpDate(value: string | null | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined
