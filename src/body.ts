@@ -205,13 +205,24 @@ function jsonError(
       ? Number(reported)
       : (jsonErrorOffset(text) ?? (reported === undefined ? undefined : Number(reported)))
   const at = position === undefined ? '' : ` at position ${position}`
-  // The parser's own message quotes the body, which is not ours to repeat; it stays in `cause`.
+  // The parser's own message quotes the body, which is not ours to repeat: the cause is the
+  // parser's error without that quote (and PlyError redacts what is left).
   return new ParseError(`the response body is not valid JSON (Content-Type: ${contentType})${at}`, {
-    cause,
+    cause: withoutQuotedBody(cause),
     request,
     contentType: contentType ?? undefined,
     position,
   })
+}
+
+// V8's `JSON.parse` ends some messages with the start of the text: `Unexpected token 'o',
+// "{"t":tok-sec"... is not valid JSON`. It is cut at a length of its own, which may split a
+// secret where no redaction can recognise it any more, so the quote is dropped whole.
+const quotedBody = /"[\s\S]*"(?:\.\.\.)? is not valid JSON$/
+
+function withoutQuotedBody(cause: unknown): unknown {
+  if (!(cause instanceof SyntaxError) || !quotedBody.test(cause.message)) return cause
+  return new SyntaxError(cause.message.replace(quotedBody, 'the text is not valid JSON'))
 }
 
 function readError(cause: unknown, options: BodyParseOptions): PlyError {

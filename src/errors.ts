@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { redactData, redactHeaders, redactText } from './redact.ts'
+import { redactData, redactHeaders, redactMessage } from './redact.ts'
 
 /**
  * The error hierarchy. Every error ply throws is a `PlyError`; each subclass names one way a
@@ -46,7 +46,12 @@ export class PlyError extends Error {
   constructor(message: string, options: PlyErrorOptions = {}) {
     // Every message passes the redaction helper: a secret that reached one by any path is
     // masked (before it is shortened, so that no part of a secret is left).
-    super(bounded(redactText(message)), options.cause === undefined ? undefined : { cause: options.cause })
+    // The URLs a message quotes lose their user info and secret parameters too (a transport
+    // failure quotes the URL fetch was given).
+    super(
+      bounded(redactMessage(message)),
+      options.cause === undefined ? undefined : { cause: safeCause(options.cause) },
+    )
     this.request = options.request
   }
 
@@ -57,21 +62,79 @@ export class PlyError extends Error {
   }
 }
 
+// How deep a cause chain is copied; anything deeper is dropped rather than kept unredacted.
+const MAX_CAUSE_DEPTH = 8
+
+/**
+ * A cause safe to keep on an error. Errors from fetch, the URL parser or `JSON.parse` quote
+ * what they were given (a URL with user info, the body that did not parse), and
+ * `util.inspect`, loggers and `error.cause.message` show a cause chain whole. Such an error
+ * is replaced by a redacted copy (message, stack, text fields and its own causes through
+ * `redactMessage`) that keeps its class, its name and its system fields (`code`, `errno`,
+ * `syscall`). An error with nothing to redact is kept as it is (an abort reason stays the
+ * caller's own object), and so is a `PlyError`, which is safe already.
+ */
+function safeCause(cause: unknown, depth = 0): unknown {
+  if (typeof cause === 'string') return redactMessage(cause)
+  if (!(cause instanceof Error) || cause instanceof PlyError) return cause
+  if (depth >= MAX_CAUSE_DEPTH) return undefined
+  const message = redactMessage(cause.message)
+  const stack = cause.stack === undefined ? undefined : redactMessage(cause.stack)
+  const inner = cause.cause === undefined ? undefined : safeCause(cause.cause, depth + 1)
+  const { errors } = cause as { errors?: unknown }
+  const safeErrors = Array.isArray(errors) ? errors.map((error: unknown) => safeCause(error, depth + 1)) : undefined
+  let changed =
+    message !== cause.message ||
+    stack !== cause.stack ||
+    inner !== cause.cause ||
+    safeErrors?.some((error, i) => error !== (errors as unknown[])[i]) === true
+  const fields: [string, unknown][] = []
+  for (const [key, value] of Object.entries(cause)) {
+    if (key === 'cause' || key === 'errors') continue
+    const safe = typeof value === 'string' ? redactMessage(value) : safeCause(value, depth + 1)
+    if (safe !== value) changed = true
+    fields.push([key, safe])
+  }
+  if (!changed) return cause
+  const Kind =
+    cause instanceof TypeError
+      ? TypeError
+      : cause instanceof SyntaxError
+        ? SyntaxError
+        : cause instanceof RangeError
+          ? RangeError
+          : Error
+  const copy = new Kind(message)
+  const hidden = (key: string, value: unknown): void => {
+    Object.defineProperty(copy, key, { value, writable: true, configurable: true, enumerable: false })
+  }
+  if (copy.name !== cause.name) hidden('name', cause.name)
+  hidden('stack', stack)
+  if (inner !== undefined) hidden('cause', inner)
+  if (safeErrors !== undefined) hidden('errors', safeErrors)
+  for (const [key, value] of fields) (copy as unknown as Record<string, unknown>)[key] = value
+  return copy
+}
+
 /** A non-2xx final response, thrown at the client's edge unless `throwHttpErrors` is off. */
 export class HttpError<TBody = unknown> extends PlyError {
   override name = 'HttpError'
   /** The HTTP status code. */
   readonly status: number
-  /** The status text the server sent, if any. */
-  readonly statusText: string
+  /**
+   * The status text the server sent, if any, as sent. A server may echo a credential in it:
+   * `JSON.stringify(error)` and `util.inspect(error)` show it redacted, and it is not
+   * enumerable, so that loggers which copy an error's own fields (pino's) do not pick it up.
+   */
+  declare readonly statusText: string
   /** The response headers. */
   readonly headers: Headers
   /**
    * The response body, parsed by content type (JSON, text), or `undefined` when empty. It is
    * the server's body as sent; `JSON.stringify(error)` and `util.inspect(error)` mask any
-   * registered secret in it.
+   * registered secret in it. Not enumerable, like `statusText`.
    */
-  readonly data: TBody
+  declare readonly data: TBody
 
   constructor(
     init: { status: number; statusText: string; headers: Headers; data: TBody },
@@ -81,15 +144,21 @@ export class HttpError<TBody = unknown> extends PlyError {
     const text = init.statusText ? ` ${init.statusText}` : ''
     super(`HTTP ${init.status}${text}${where}`, options)
     this.status = init.status
-    this.statusText = init.statusText
+    // Server text, kept raw for the program but off the enumerable fields (see above).
+    Object.defineProperty(this, 'statusText', { value: init.statusText, enumerable: false })
     this.headers = init.headers
-    this.data = init.data
+    Object.defineProperty(this, 'data', { value: init.data, enumerable: false })
   }
 
   override toJSON(): Record<string, unknown> {
     // Cookies a server sets are credentials; the serialised form names them without values.
-    // A server may echo a credential in its error body: the serialised body masks them too.
-    return { ...super.toJSON(), headers: redactHeaders(this.headers), data: redactData(this.data) }
+    // A server may echo a credential in its status text or error body: both are masked too.
+    return {
+      ...super.toJSON(),
+      statusText: redactMessage(this.statusText),
+      headers: redactHeaders(this.headers),
+      data: redactData(this.data),
+    }
   }
 
   /** `util.inspect` shows the headers and the body redacted too (a `Set-Cookie` is a credential). */
@@ -192,8 +261,8 @@ export class AuthError extends PlyError {
     } = {},
   ) {
     super(message, options)
-    this.error = options.error === undefined ? undefined : redactText(options.error)
-    this.errorDescription = options.errorDescription === undefined ? undefined : redactText(options.errorDescription)
+    this.error = options.error === undefined ? undefined : redactMessage(options.error)
+    this.errorDescription = options.errorDescription === undefined ? undefined : redactMessage(options.errorDescription)
     this.status = options.status
   }
 }

@@ -72,11 +72,13 @@ export {
   redactData,
   redactHeader,
   redactHeaders,
+  redactMessage,
   redactQueryParam,
   redactText,
   redactUrl,
   redactUrlText,
   registerSecret,
+  type SecretOptions,
   summarize,
 } from './redact.ts'
 export type { RedirectOptions } from './redirect.ts'

@@ -26,7 +26,8 @@ const DEFAULT_MAX_REDIRECTS = 10
  * HTTP error statuses returned as responses, the per-attempt timeout and the caller's
  * `AbortSignal` applied. Redirects are followed here rather than by fetch, so that ply decides
  * what crosses to another origin (see `nextHop`). Failures are thrown as `NetworkError`,
- * `TimeoutError`, `AbortError` or `RedirectError`.
+ * `TimeoutError`, `AbortError` or `RedirectError`, and a request fetch refuses to build as a
+ * `ConfigError` (sending it again could not help).
  */
 export function kyTransport(options: TransportOptions = {}): Transport {
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS
@@ -86,6 +87,14 @@ export function kyTransport(options: TransportOptions = {}): Transport {
       }
       const credentials = { headers: ctx.state.credentialHeaders, query: ctx.state.credentialQuery }
       hop = nextHop(hop, response.status, location, credentials, { allowInsecureRedirects, request: summary })
+      // fetch refuses a URL with user info, and its TypeError would quote the credentials:
+      // refuse such a Location here, naming neither it nor them.
+      if (hop.url.username !== '' || hop.url.password !== '') {
+        throw new RedirectError('the redirect leads to a URL with user info (credentials), which ply does not follow', {
+          reason: 'bad-location',
+          request: summary(),
+        })
+      }
     }
   }
 }
@@ -114,6 +123,14 @@ function transportError(error: unknown, ctx: Context, hop: Hop, timeout: number 
   // A ky error holds the live Request (headers included), so only its cause is kept.
   const cause = isKyError(error) || isNetworkError(error) ? (error as Error).cause : error
   const code = systemCode(cause)
+  // The failure text may quote the URL as given to fetch; PlyError redacts it (user info, secrets).
   const reason = describeFailure(cause)
+  // ky wraps what fetch reports as a network failure; a bare TypeError without a system error
+  // behind it is fetch refusing to build the request at all (a URL with user info, a body on
+  // a GET, a header value it rejects). Sending it again would fail the same way, so it is not
+  // a (retryable) NetworkError.
+  if (!isNetworkError(error) && code === undefined && error instanceof TypeError) {
+    return new ConfigError(`${request.method} ${request.url} cannot be sent: ${reason}`, { cause, request })
+  }
   return new NetworkError(`${request.method} ${request.url} failed: ${reason}`, { cause, request, code })
 }

@@ -64,17 +64,20 @@ function encodeSegment(segment: string, name: string): string {
 // `42:activate` (Google-style custom methods) parse as URLs with the schemes `users:` and
 // `42:`…, but they are paths relative to `baseUrl`.
 const absolute = /^[a-z][a-z\d+.-]*:\/\//i
+// `scheme://userinfo@`: what a message must not repeat of an absolute URL.
+const userInfo = /^([a-z][a-z\d+.-]*:\/\/)[^/?#]*@/i
 
 /**
  * Joins `base` and `path` as strings (so `https://host/api/v3` + `/users` keeps `/api/v3`,
  * unlike `new URL(path, base)`). A `path` that starts with `scheme://` is an absolute URL, used
- * as is; its scheme must be `http` or `https` (a `ConfigError` naming it otherwise). Anything
+ * as is; its scheme must be `http` or `https` (a `ConfigError` naming it otherwise), and it
+ * must not hold user info (a `ConfigError` that does not repeat it). Anything
  * else, a colon in it included (`users:search`, `{id}:activate`), is relative to `base`.
  */
 export function joinUrl(base: string | URL | undefined, path: string): URL {
   if (typeof path !== 'string') throw new ConfigError(`the path must be a string, got ${typeof path}`)
-  // Error messages name the path without its query, which may carry a key.
-  const shown = path.split('?')[0]
+  // Error messages name the path without its query, which may carry a key, and without user info.
+  const shown = (): string => (path.split('?')[0] ?? '').replace(userInfo, '$1[REDACTED]@')
   let joined = path
   if (absolute.test(path)) {
     const scheme = path.slice(0, path.indexOf(':')).toLowerCase()
@@ -82,7 +85,7 @@ export function joinUrl(base: string | URL | undefined, path: string): URL {
       throw new ConfigError(`'${scheme}:' URLs are not supported: the URL must be http: or https:`)
     }
   } else {
-    if (base === undefined) throw new ConfigError(`'${shown}' is a relative URL and the client has no baseUrl`)
+    if (base === undefined) throw new ConfigError(`'${shown()}' is a relative URL and the client has no baseUrl`)
     // A `URL` object is accepted as well as its text.
     const text = String(base)
     // Appended as a string, a path would land inside the base's query or fragment.
@@ -92,11 +95,18 @@ export function joinUrl(base: string | URL | undefined, path: string): URL {
     const trimmed = text.endsWith('/') ? text.slice(0, -1) : text
     joined = path === '' ? trimmed : `${trimmed}${path.startsWith('/') || path.startsWith('?') ? '' : '/'}${path}`
   }
+  let url: URL
   try {
-    return new URL(joined)
+    url = new URL(joined)
   } catch (cause) {
-    throw new ConfigError(`'${shown}' does not make a valid URL`, { cause })
+    throw new ConfigError(`'${shown()}' does not make a valid URL`, { cause })
   }
+  // fetch refuses such a URL, and a credential in the URL would travel and be logged with it;
+  // the message does not repeat it.
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError('the URL must not hold credentials (user info before @); use an auth middleware instead')
+  }
+  return url
 }
 
 /**

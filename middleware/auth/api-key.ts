@@ -1,5 +1,5 @@
 import { ConfigError, type Middleware, redactHeader, redactQueryParam } from '../../src/index.ts'
-import { checkCredential, resolveCredential } from './credential.ts'
+import { checkCredential, pinSecret, resolveCredential } from './credential.ts'
 import { type CredentialSource, credentialScope, declareScope, EarlyCredentials, markCredential } from './scope.ts'
 
 /** Where an API key goes: a header, or a query parameter (exactly one). */
@@ -41,6 +41,7 @@ export function apiKey(placement: ApiKeyPlacement, value: CredentialSource): Mid
     }
     await next()
   }
+  pinSecret(value, middleware)
   return declareScope(middleware, async (ctx) => {
     if (fixedScope !== undefined) return fixedScope
     const key = await resolveCredential(value, 'the API key', carrier)

@@ -15,9 +15,7 @@ export function basic(username: string, password: string): Middleware {
   if (/[\x00-\x1f\x7f]/.test(username + password)) {
     throw new ConfigError('the Basic auth user name or password contains a control character')
   }
-  registerSecret(password)
   const encoded = Buffer.from(`${username}:${password}`, 'utf8').toString('base64')
-  registerSecret(encoded)
   const header = `Basic ${encoded}`
   const scope = credentialScope('basic', `${username}:${password}`)
   const middleware: Middleware = async (ctx, next) => {
@@ -25,5 +23,8 @@ export function basic(username: string, password: string): Middleware {
     markCredential(ctx, scope, { header: 'authorization' })
     await next()
   }
+  // Pinned while the middleware lives (an empty password registers nothing).
+  registerSecret(password, { owner: middleware })
+  registerSecret(encoded, { owner: middleware })
   return declareScope(middleware, () => scope)
 }

@@ -1,5 +1,5 @@
 import { ConfigError, type Context, type Middleware } from '../../src/index.ts'
-import { checkCredential, resolveCredential } from './credential.ts'
+import { checkCredential, pinSecret, resolveCredential } from './credential.ts'
 import { type CredentialSource, credentialScope, declareScope, EarlyCredentials, markCredential } from './scope.ts'
 
 /** Options of `auth.bearer()`. */
@@ -45,6 +45,7 @@ export function bearer(token: CredentialSource, options: BearerOptions = {}): Mi
       return next()
     })
   }
+  pinSecret(token, middleware)
   return declareScope(middleware, (ctx) => {
     if (scope !== undefined) return scope
     return resolveCredential(token, 'the bearer token').then((value) => {

@@ -12,8 +12,10 @@ const unsafe = /[\x00-\x1f\x7f]|^\s|\s$/
 const beyondLatin1 = /[^\0-\xff]/
 
 /**
- * Checks a credential given as a value at construction time, naming `what` (never the value).
- * `carrier` says where it goes: in a header it must also be Latin-1.
+ * Checks a credential, naming `what` (never the value). `carrier` says where it goes: in a
+ * header it must also be Latin-1. It does not register the value: a value given at
+ * construction is pinned by its middleware (`pinSecret`), one returned per attempt is
+ * registered as transient by `resolveCredential`.
  */
 export function checkCredential(value: unknown, what: string, carrier: Carrier = 'header'): void {
   if (typeof value === 'function') return
@@ -25,12 +27,21 @@ export function checkCredential(value: unknown, what: string, carrier: Carrier =
   if (carrier === 'header' && beyondLatin1.test(value)) {
     throw new ConfigError(`${what} has a character above U+00FF, which a header cannot carry`)
   }
-  registerSecret(value)
+}
+
+/**
+ * Registers a credential given at construction as a pinned secret for as long as `middleware`
+ * lives: a rotating token elsewhere in the process can never push it out of the registry.
+ */
+export function pinSecret(value: unknown, middleware: object): void {
+  if (typeof value === 'string') registerSecret(value, { owner: middleware })
 }
 
 /**
  * Resolves a credential for one attempt: a function is called every time (so rotating
- * credentials work), and its result is checked and registered as a secret.
+ * credentials work), and its result is checked and registered as a transient secret (one of
+ * the recent values, a bounded set; registering it again on each attempt keeps a long-lived
+ * value among them).
  */
 export async function resolveCredential(
   source: CredentialSource,
@@ -40,5 +51,6 @@ export async function resolveCredential(
   if (typeof source === 'string') return source
   const value = await source()
   checkCredential(value, `${what} (as returned by its function)`, carrier)
+  registerSecret(value, { transient: true })
   return value
 }

@@ -64,7 +64,8 @@ interface Flight {
  * so one transport call serves them all. Two requests are identical when they have the same
  * method, the same URL (fragment aside), the same per-attempt `timeout` and `deadline`
  * options, the same `ctx.state.credentialScope` (which auth middlewares declare before the call starts)
- * and the same values of the headers that matter (`DedupeOptions.headers`); only GET and
+ * and the same values of the headers that matter (`DedupeOptions.headers`, and every secret
+ * header: see `isSecretHeader`); only GET and
  * HEAD by default, and never a request with a body, a call with `dedupe: false`, or a method
  * other than GET, HEAD, OPTIONS or TRACE. The key is a keyed hash: it holds no secret in
  * clear (see `dedupeKey`).

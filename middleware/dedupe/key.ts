@@ -1,5 +1,5 @@
 import { hash as digest, randomBytes } from 'node:crypto'
-import type { Context } from '../../src/index.ts'
+import { type Context, isSecretHeader } from '../../src/index.ts'
 import { type DedupeOptions, resolve, type Settings } from './options.ts'
 
 // Random per process: a key is a SHA-256 of a secret salt and what identifies the request, so
@@ -31,8 +31,11 @@ export function keyOf(ctx: Context, settings: Settings): string | undefined {
   const carriers = ctx.state.credentialHeaders
   // Headers iterate in name order, lower-case, repeated values joined: one pass, same order
   // for the same headers. Names are distinct, so a header that is absent cannot be confused.
+  // Every secret header counts, not only those auth declared: auth sits inside dedupe and
+  // declares its headers after the key is made, and a call may carry its own credential
+  // (`headers: { 'x-api-key': … }`); two callers with different keys must not share an answer.
   for (const [name, value] of headers) {
-    if (settings.headers.has(name) || carriers?.has(name)) material += `\0${name}:${value}`
+    if (settings.headers.has(name) || carriers?.has(name) || isSecretHeader(name)) material += `\0${name}:${value}`
   }
   return hash(material)
 }
@@ -42,7 +45,8 @@ export function keyOf(ctx: Context, settings: Settings): string | undefined {
  * not merge it (a method not accepted, a request with a body, or `options.key` said so). The
  * key is a SHA-256 of a secret per-process salt and the method, the URL without its
  * fragment, the per-attempt timeout, `ctx.state.credentialScope`, and the values of the
- * headers that matter: it never holds a token, a cookie or a query parameter in clear.
+ * headers that matter (every secret header, see `isSecretHeader`, among them): it never holds
+ * a token, a cookie or a query parameter in clear.
  */
 export function dedupeKey(ctx: Context, options: DedupeOptions = {}): string | undefined {
   return keyOf(ctx, resolve(options))

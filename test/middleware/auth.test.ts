@@ -1,13 +1,17 @@
 import { inspect } from 'node:util'
+import { stdSerializers } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auth } from '../../middleware/auth/index.ts'
+import { retry } from '../../middleware/retry/index.ts'
 import {
   ConfigError,
   createClient,
   HttpError,
   type Middleware,
   NetworkError,
+  ParseError,
   PlyError,
+  RedirectError,
   redactHeaders,
   redactUrl,
 } from '../../src/index.ts'
@@ -15,6 +19,9 @@ import { sendJson, startServer, type TestServer } from '../support/server.ts'
 
 let api: TestServer
 let other: TestServer
+const flaky = new Set<string>()
+const OAUTH_ACCESS_TOKEN = 'oauth-at-s3cret-value'
+const OAUTH_CLIENT_SECRET = 'oauth-client-s3cret'
 
 beforeAll(async () => {
   other = await startServer((req, res) => sendJson(res, 200, { at: 'other', url: req.url }))
@@ -27,6 +34,35 @@ beforeAll(async () => {
     }
     if (url.pathname === '/here') {
       res.writeHead(302, { location: `/landed?${url.searchParams}` })
+      res.end()
+      return
+    }
+    if (url.pathname === '/token') {
+      return sendJson(res, 200, { access_token: OAUTH_ACCESS_TOKEN, token_type: 'Bearer', expires_in: 3600 })
+    }
+    if (url.pathname === '/flaky') {
+      // The first request of each `id` fails with a 503, the next succeeds.
+      const id = url.searchParams.get('id') ?? ''
+      const first = !flaky.has(id)
+      flaky.add(id)
+      return sendJson(res, first ? 503 : 200, {})
+    }
+    // Whatever credential the request carries, as some servers echo it back.
+    const credential = String(
+      req.headers.authorization ?? req.headers['x-secret-key'] ?? url.searchParams.get('apitoken') ?? '',
+    )
+    if (url.pathname === '/echo-bad-json') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(`{"echo":${credential}}`)
+      return
+    }
+    if (url.pathname === '/echo-status') {
+      res.writeHead(401, `Bad ${credential}`, { 'content-type': 'text/plain' })
+      res.end(`rejected ${credential}`)
+      return
+    }
+    if (url.pathname === '/echo-redirect') {
+      res.writeHead(302, { location: `http://u:${encodeURIComponent(credential)}@127.0.0.1:${other.port}/x` })
       res.end()
       return
     }
@@ -95,6 +131,26 @@ describe('what each scheme puts on the wire', () => {
   })
 })
 
+describe('replays by an outer retry()', () => {
+  const schemes = [
+    ['basic', () => auth.basic('alice', 'retry-pa55word'), 'authorization', `Basic ${btoa('alice:retry-pa55word')}`],
+    ['apiKey header', () => auth.apiKey({ header: 'X-API-Key' }, 'retry-key-1'), 'x-api-key', 'retry-key-1'],
+  ] as const
+
+  for (const [name, make, header, expected] of schemes) {
+    it(`${name}: the credential is on the wire on the second attempt too`, async () => {
+      const before = api.requests.length
+      const response = await createClient({ baseUrl: api.url })
+        .use(retry({ retries: 1, minDelay: 1, maxDelay: 1 }))
+        .use(make())
+        .get('/flaky', { query: { id: name } })
+      expect(response.status).toBe(200)
+      expect(response.attempts).toBe(2)
+      expect(api.requests.slice(before).map((r) => r.headers[header])).toEqual([expected, expected])
+    })
+  }
+})
+
 describe('credential scope', () => {
   it('is an opaque hash that tells credentials apart, never the secret', async () => {
     const scopes: (string | undefined)[] = []
@@ -151,20 +207,36 @@ describe('no secret in errors or log lines', () => {
     basic: { secret: 'basic-pa55word', make: () => auth.basic('alice', 'basic-pa55word') },
     'apiKey header': { secret: 'hdr-k3y-value', make: () => auth.apiKey({ header: 'X-Secret-Key' }, 'hdr-k3y-value') },
     'apiKey query': { secret: 'qry-k3y-value', make: () => auth.apiKey({ query: 'apitoken' }, 'qry-k3y-value') },
+    // The access token is what reaches the API; the client secret (sent to the token endpoint
+    // as Basic `alice:<secret>`) must not show either.
+    oauth2: {
+      secret: OAUTH_ACCESS_TOKEN,
+      make: () =>
+        auth.oauth2({
+          grant: 'client_credentials',
+          tokenUrl: `${api.url}/token`,
+          clientId: 'alice',
+          clientSecret: OAUTH_CLIENT_SECRET,
+        }),
+    },
   }
 
   function expectClean(error: unknown, secret: string): void {
     expect(error).toBeInstanceOf(PlyError)
     const plyError = error as PlyError
-    const basicForm = Buffer.from(`alice:${secret}`).toString('base64')
-    for (const text of [
-      plyError.message,
-      JSON.stringify(plyError.request),
-      JSON.stringify(plyError),
-      inspect(plyError, { depth: 10 }),
-    ]) {
-      expect(text).not.toContain(secret)
-      expect(text).not.toContain(basicForm)
+    for (const value of [secret, OAUTH_CLIENT_SECRET]) {
+      const basicForm = Buffer.from(`alice:${value}`).toString('base64')
+      for (const text of [
+        plyError.message,
+        JSON.stringify(plyError.request),
+        JSON.stringify(plyError),
+        inspect(plyError, { depth: 20 }),
+        // pino copies an error's enumerable fields and its cause chain's messages and stacks.
+        JSON.stringify(stdSerializers.err(plyError)),
+      ]) {
+        expect(text).not.toContain(value)
+        expect(text).not.toContain(basicForm)
+      }
     }
   }
 
@@ -217,6 +289,23 @@ describe('no secret in errors or log lines', () => {
       // ...but the serialised and inspected error masks it.
       expectClean(error, secret)
       expect(JSON.stringify(error)).toContain('[REDACTED]')
+    })
+  }
+
+  for (const [name, { secret, make }] of Object.entries(secrets)) {
+    it(`${name}: errors whose causes quote what the server sent stay clean, cause chains included`, async () => {
+      const client = createClient({ baseUrl: api.url }).use(make())
+      const parse = await client.get('/echo-bad-json').catch((e: unknown) => e)
+      expect(parse).toBeInstanceOf(ParseError)
+      expectClean(parse, secret)
+      const status = await client.get('/echo-status').catch((e: unknown) => e)
+      expect(status).toBeInstanceOf(HttpError)
+      expect((status as HttpError).statusText).toMatch(/^Bad /)
+      expectClean(status, secret)
+      const redirect = await client.get('/echo-redirect').catch((e: unknown) => e)
+      expect(redirect).toBeInstanceOf(RedirectError)
+      expect((redirect as RedirectError).reason).toBe('bad-location')
+      expectClean(redirect, secret)
     })
   }
 

@@ -11,6 +11,7 @@ import {
   HttpError,
   NetworkError,
   PlyRequest,
+  redactHeader,
   SILENT,
 } from '../../src/index.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
@@ -209,6 +210,23 @@ describe('what is never merged', () => {
     ])
   })
 
+  it('different values of a secret header (an API key the caller sets itself): Bob never gets Alice’s answer', async () => {
+    // An auth middleware registers its header as secret process-wide; a call may also carry a
+    // key of its own under that name, which no auth middleware declares for the call.
+    redactHeader('X-Dedupe-Key')
+    const api = client()
+    const [alice, bob, aliceAgain] = await Promise.all([
+      api.get('/slow/own-key', { headers: { 'x-dedupe-key': 'alice-key-1111' } }),
+      api.get('/slow/own-key', { headers: { 'x-dedupe-key': 'bob-key-2222' } }),
+      api.get('/slow/own-key', { headers: { 'x-dedupe-key': 'alice-key-1111' } }),
+    ])
+    expect(seen('/slow/own-key')).toBe(2)
+    const keys = server.requests.filter((r) => r.url === '/slow/own-key').map((r) => r.headers['x-dedupe-key'])
+    expect(keys.sort()).toEqual(['alice-key-1111', 'bob-key-2222'])
+    expect(alice.headers.get('x-n')).toBe(aliceAgain.headers.get('x-n'))
+    expect(bob.headers.get('x-n')).not.toBe(alice.headers.get('x-n'))
+  })
+
   it('a configured header, a key function that returns undefined, a call with dedupe: false', async () => {
     const byTenant = client({ headers: ['X-Tenant'] })
     const never = client({ key: () => undefined })
@@ -374,6 +392,16 @@ describe('the key', () => {
     expect(timed(1000, 5000)).not.toBe(timed(1000, 6000))
     // A header that does not matter by default does not split calls.
     expect(key(ctxOf(url, { 'x-trace': '1' }))).toBe(key(ctxOf(url, { 'x-trace': '2' })))
+  })
+
+  it('differs by every secret header, hashed, whether or not auth declared it for the call', () => {
+    const url = 'https://api.example.com/x'
+    auth.apiKey({ header: 'X-Key-Of-Test' }, 'registered-elsewhere-1')
+    const alice = dedupeKey(ctxOf(url, { 'x-key-of-test': 'alice-key-1111' }))
+    const bob = dedupeKey(ctxOf(url, { 'x-key-of-test': 'bob-key-2222' }))
+    expect(alice).not.toBe(bob)
+    expect(alice).toBe(dedupeKey(ctxOf(url, { 'x-key-of-test': 'alice-key-1111' })))
+    expect(`${alice} ${bob}`).not.toMatch(/alice|bob|key/)
   })
 
   it('is undefined for a request with a body or another method, even with a key function', () => {

@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http'
 import { setTimeout as delay } from 'node:timers/promises'
 import { inspect } from 'node:util'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type OAuth2Options, oauth2 } from '../../middleware/auth/oauth2/index.ts'
 import {
@@ -9,10 +11,12 @@ import {
   ConfigError,
   type Context,
   createClient,
+  type FetchFunction,
   HttpError,
   type Middleware,
   REDACTED,
   redactText,
+  TimeoutError,
 } from '../../src/index.ts'
 import { type SeenRequest, sendJson, startServer, type TestServer } from '../support/server.ts'
 
@@ -82,6 +86,12 @@ const apiWith = (options: OAuth2Options, ...outer: Middleware[]) => {
   const client = createClient({ baseUrl: apiServer.url })
   for (const middleware of outer) client.use(middleware)
   return client.use(oauth2(options))
+}
+
+/** `global.gc`, made available inside this worker (vitest runs without --expose-gc). */
+function exposedGc(): () => void {
+  setFlagsFromString('--expose-gc')
+  return runInNewContext('gc') as () => void
 }
 
 const form = (seen: SeenRequest | undefined): URLSearchParams => new URLSearchParams(seen?.body)
@@ -381,6 +391,83 @@ describe('auth.oauth2: token endpoint failures', () => {
     expect(((error as AuthError).cause as Error).name).toBe('TimeoutError')
     expect(performance.now() - started).toBeLessThan(1_000)
     expectNoSecrets(error, [SECRET])
+  })
+
+  it('tokenTimeoutMs holds while garbage collection runs during the wait', async () => {
+    // undici follows the signal of a `Request` object only while that object lives: with the
+    // signal inside a collected Request, the token request hung until undici's own 300 s.
+    const gc = exposedGc()
+    onToken = (_form, res) => {
+      hanging.push(res)
+    }
+    const collecting = setInterval(gc, 20)
+    const started = performance.now()
+    const error = await apiWith(clientCredentials({ tokenTimeoutMs: 200 }))
+      .get('/')
+      .catch((e: unknown) => e)
+    clearInterval(collecting)
+    expect(error).toBeInstanceOf(AuthError)
+    expect((error as AuthError).message).toMatch(/no answer within 200 ms/)
+    expect(performance.now() - started).toBeLessThan(1_000)
+  })
+
+  it('tokenTimeoutMs holds against a fetch that ignores the signal, for the response and for its body', async () => {
+    const never: FetchFunction = () => new Promise<Response>(() => {})
+    const endless: FetchFunction = async () =>
+      new Response(new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode('{')) }), {
+        headers: { 'content-type': 'application/json' },
+      })
+    for (const fetch of [never, endless]) {
+      const started = performance.now()
+      const client = apiWith(clientCredentials({ tokenTimeoutMs: 200, fetch }))
+      const errors = await Promise.all([1, 2, 3].map(() => client.get('/').catch((e: unknown) => e)))
+      // Every call waiting on the shared token request gets the same AuthError, in time.
+      expect(new Set(errors).size).toBe(1)
+      expect(errors[0]).toBeInstanceOf(AuthError)
+      expect((errors[0] as AuthError).message).toMatch(/no answer within 200 ms/)
+      expect(((errors[0] as AuthError).cause as Error).name).toBe('TimeoutError')
+      expect(performance.now() - started).toBeLessThan(1_000)
+    }
+    expect(apiServer.requests).toHaveLength(0)
+  })
+
+  it("the call's deadline bounds the wait for a token; the shared token request goes on for the others", async () => {
+    onToken = async (_form, res) => {
+      await delay(600)
+      sendJson(res, 200, { access_token: 'tok-late', token_type: 'Bearer', expires_in: 3600 })
+    }
+    const client = apiWith(clientCredentials())
+    const started = performance.now()
+    let hurriedMs = 0
+    const [hurried, patient] = await Promise.all([
+      client
+        .get('/', { deadline: 150 })
+        .catch((e: unknown) => e)
+        .finally(() => {
+          hurriedMs = performance.now() - started
+        }),
+      client.get('/'),
+    ])
+    expect(hurried).toBeInstanceOf(TimeoutError)
+    expect((hurried as TimeoutError).message).toMatch(/deadline of 150 ms/)
+    // At its deadline, not when the token arrived.
+    expect(hurriedMs).toBeLessThan(450)
+    expect(patient.status).toBe(200)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(550)
+    expect(tokenServer.requests).toHaveLength(1)
+    expect(bearerSeen()).toEqual(['Bearer tok-late'])
+  })
+
+  it('a deadline that passes while waiting for the token fails within it', async () => {
+    onToken = (_form, res) => {
+      hanging.push(res)
+    }
+    const started = performance.now()
+    const error = await apiWith(clientCredentials())
+      .get('/', { deadline: 200 })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect(performance.now() - started).toBeLessThan(600)
   })
 
   it("the caller's signal stops the wait for a token with an AbortError", async () => {

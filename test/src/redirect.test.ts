@@ -1,3 +1,11 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import tls from 'node:tls'
+import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, HttpError, type Middleware, RedirectError } from '../../src/index.ts'
 import { nextHop } from '../../src/redirect.ts'
@@ -15,6 +23,10 @@ beforeAll(async () => {
     if (url.pathname === '/to-b') return redirect(res, status, `${b.url}/landed${url.search}`)
     if (url.pathname === '/to-a') return redirect(res, status, '/landed')
     if (url.pathname === '/loop') return redirect(res, 302, '/loop')
+    // `/hops/<n>` redirects n times before it answers.
+    const hops = /^\/hops\/(\d+)$/.exec(url.pathname)
+    if (hops && Number(hops[1]) > 0) return redirect(res, 302, `/hops/${Number(hops[1]) - 1}`)
+    if (url.pathname === '/userinfo') return redirect(res, 302, `http://u:L0cation-PASSW0RD@127.0.0.1:${b.port}/x`)
     if (url.pathname === '/bad') return redirect(res, 302, 'http://[not a host')
     if (url.pathname === '/ftp') return redirect(res, 302, 'ftp://example.com/file')
     sendJson(res, 200, { at: 'a', method: req.method, body: req.body })
@@ -89,6 +101,32 @@ describe('redirects, followed by ply', () => {
     expect(a.requests.length - before).toBe(4)
   })
 
+  it('follows 10 redirects by default and refuses the 11th', async () => {
+    const client = createClient({ baseUrl: a.url })
+    const ten = await client.get('/hops/10')
+    expect(ten.url).toBe(`${a.url}/hops/0`)
+    const before = a.requests.length
+    const error = await client.get('/hops/11').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RedirectError)
+    expect((error as RedirectError).reason).toBe('too-many')
+    expect((error as RedirectError).message).toBe('more than 10 redirects')
+    // The request and its 10 redirects; the 11th is not followed.
+    expect(a.requests.length - before).toBe(11)
+  })
+
+  it('refuses a Location with user info, naming neither the URL nor the credentials', async () => {
+    const before = b.requests.length
+    const error = await createClient({ baseUrl: a.url })
+      .get('/userinfo')
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RedirectError)
+    expect((error as RedirectError).reason).toBe('bad-location')
+    for (const view of [(error as Error).message, JSON.stringify(error), inspect(error, { depth: 20 })]) {
+      expect(view).not.toMatch(/PASSW0RD|u:/)
+    }
+    expect(b.requests.length).toBe(before)
+  })
+
   it('returns the 3xx itself with maxRedirects: 0', async () => {
     const error = await createClient({ baseUrl: a.url, maxRedirects: 0 })
       .get('/to-b')
@@ -117,5 +155,77 @@ describe('redirects, followed by ply', () => {
     const allowed = nextHop(hop, 302, 'http://api.example.com/y', {}, { allowInsecureRedirects: true, request })
     expect(allowed.url.href).toBe('http://api.example.com/y')
     expect(() => createClient({ maxRedirects: -1 })).toThrow(/maxRedirects/)
+  })
+})
+
+/** A self-signed certificate for 127.0.0.1, made with openssl; `undefined` where openssl is missing. */
+function selfSigned(): { key: Buffer; cert: string } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'ply-tls-'))
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    )
+    return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') }
+  } catch {
+    return undefined
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const tlsMaterial = selfSigned()
+
+describe.skipIf(tlsMaterial === undefined)('an https → http downgrade through the real transport', () => {
+  let secure: HttpsServer
+  let secureUrl = ''
+  const trusted = tls.getCACertificates('default')
+
+  beforeAll(async () => {
+    const { key, cert } = tlsMaterial as { key: Buffer; cert: string }
+    // fetch trusts the test certificate for as long as this suite runs.
+    tls.setDefaultCACertificates([...trusted, cert])
+    secure = createHttpsServer({ key, cert }, (_req, res) => redirect(res, 302, `${b.url}/landed`))
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve))
+    secureUrl = `https://127.0.0.1:${(secure.address() as AddressInfo).port}`
+  })
+  afterAll(async () => {
+    tls.setDefaultCACertificates(trusted)
+    secure.closeAllConnections()
+    await new Promise<void>((resolve) => secure.close(() => resolve()))
+  })
+
+  it('is refused with a RedirectError, and followed without credentials when allowed', async () => {
+    const before = b.requests.length
+    const headers = { authorization: 'Bearer downgrade-token' }
+    const error = await createClient({ baseUrl: secureUrl, headers })
+      .get('/down')
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RedirectError)
+    expect((error as RedirectError).reason).toBe('downgrade')
+    expect(b.requests.length).toBe(before)
+
+    const allowed = await createClient({ baseUrl: secureUrl, headers, allowInsecureRedirects: true }).get('/down')
+    expect(allowed.data).toMatchObject({ at: 'b' })
+    expect(lastAt(b)?.headers.authorization).toBeUndefined()
   })
 })

@@ -1,4 +1,13 @@
-import { AbortError, type Context, type Middleware, summarize, unlessAborted } from '../../../src/index.ts'
+import {
+  AbortError,
+  type Context,
+  deadlineError,
+  type Middleware,
+  registerSecret,
+  remainingTime,
+  summarize,
+  unlessAborted,
+} from '../../../src/index.ts'
 import { credentialScope, declareScope, markCredential } from '../scope.ts'
 import { type OAuth2Options, type OAuth2Settings, scopeIdentity, validateOptions } from './options.ts'
 import { type AccessToken, grantState, registerSettingsSecrets, requestToken } from './token-endpoint.ts'
@@ -39,26 +48,28 @@ export type { OAuth2ClientCredentialsOptions, OAuth2Options, OAuth2RefreshTokenO
  */
 export function oauth2(options: OAuth2Options): Middleware {
   const settings = validateOptions(options)
-  registerSettingsSecrets(settings)
   const scope = credentialScope('oauth2', scopeIdentity(settings))
   const tokens = tokenCache(settings)
 
   const attempt = async (ctx: Context, next: () => Promise<void>, token: AccessToken): Promise<void> => {
+    // Keeps the token in use among the recent secrets, however many others rotate meanwhile.
+    registerSecret(token.value, { transient: true })
     ctx.request.headers.set('authorization', `Bearer ${token.value}`)
     markCredential(ctx, scope, { header: 'authorization' })
     await next()
   }
 
   const middleware: Middleware = async (ctx, next) => {
-    const used = await whileNotAborted(tokens.get(), ctx)
+    const used = await waitForToken(tokens.get(), ctx)
     await attempt(ctx, next, used)
     const response = ctx.response
     if (response?.status !== 401 || !isReplayable(ctx)) return
     // The body of the refused attempt is not wanted; release its connection.
     await response.body?.cancel().catch(() => undefined)
     tokens.invalidate(used)
-    await attempt(ctx, next, await whileNotAborted(tokens.get(), ctx))
+    await attempt(ctx, next, await waitForToken(tokens.get(), ctx))
   }
+  registerSettingsSecrets(settings, middleware)
   return declareScope(middleware, () => scope)
 }
 
@@ -94,6 +105,23 @@ function tokenCache(settings: OAuth2Settings): { get(): Promise<AccessToken>; in
 /** Whether the request can be sent again: a `ReadableStream` body cannot. */
 function isReplayable(ctx: Context): boolean {
   return !(ctx.request.body instanceof ReadableStream)
+}
+
+/**
+ * The shared token request as one call waits for it: an `AbortError` as soon as the caller's
+ * signal aborts, the deadline's `TimeoutError` as soon as the call's deadline passes. Either
+ * way the shared request goes on for the other calls waiting on it, and the deadline's timer
+ * is cleared as soon as this wait ends.
+ */
+function waitForToken(promise: Promise<AccessToken>, ctx: Context): Promise<AccessToken> {
+  const left = remainingTime(ctx)
+  if (left === undefined) return whileNotAborted(promise, ctx)
+  if (left <= 0) return Promise.reject(deadlineError(ctx))
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(deadlineError(ctx)), left)
+  })
+  return whileNotAborted(Promise.race([promise, deadline]), ctx).finally(() => clearTimeout(timer))
 }
 
 /** `promise`, or an `AbortError` as soon as the caller's signal aborts (the shared token request goes on). */

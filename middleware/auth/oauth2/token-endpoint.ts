@@ -17,31 +17,63 @@ export interface AccessToken {
 /** The grant's mutable part: the refresh token, which the server may rotate. */
 export interface GrantState {
   refreshToken: string | undefined
+  /**
+   * Owns the pin of the current (rotated) refresh token in the secret registry: replaced on
+   * each rotation, so that a refresh token no longer in use stops being pinned.
+   */
+  refreshPin: object
 }
 
 export function grantState(settings: OAuth2Settings): GrantState {
-  return { refreshToken: settings.refreshToken }
+  return { refreshToken: settings.refreshToken, refreshPin: {} }
 }
 
-/** Sends one token request and turns its answer into an `AccessToken`, or throws an `AuthError`. */
+/**
+ * Sends one token request and turns its answer into an `AccessToken`, or throws an
+ * `AuthError`. `tokenTimeoutMs` bounds the whole exchange, the body read included, with a
+ * timer of its own: the signal aborts the request, but a fetch that does not honour it (a
+ * custom one, or undici once it lost track of a signal) cannot hold the shared token request,
+ * and every call waiting on it, beyond the timeout.
+ */
 export async function requestToken(settings: OAuth2Settings, grant: GrantState): Promise<AccessToken> {
+  const controller = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const reason = new DOMException(`no answer within ${settings.tokenTimeoutMs} ms`, 'TimeoutError')
+      controller.abort(reason)
+      reject(unreachable(settings, reason, true))
+    }, settings.tokenTimeoutMs)
+  })
+  const exchange = exchangeToken(settings, grant, controller.signal)
+  // Once the timeout has won, nobody awaits the exchange: its late failure is not "unhandled".
+  exchange.catch(() => undefined)
+  try {
+    return await Promise.race([exchange, timedOut])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function exchangeToken(settings: OAuth2Settings, grant: GrantState, signal: AbortSignal): Promise<AccessToken> {
   const startedAt = Date.now()
-  const signal = AbortSignal.timeout(settings.tokenTimeoutMs)
   const response = await sendTokenRequest(settings, grant, signal)
-  const text = await readBody(response, settings)
+  const text = await readBody(response, settings, signal)
   if (!response.ok) throw refusal(settings, response, text)
   const body = parseTokenJson(text, settings, response.status)
   const token = accessTokenOf(body, settings, response.status, startedAt)
   const rotated = body.refresh_token
   if (settings.grant === 'refresh_token' && typeof rotated === 'string' && rotated !== '') {
-    registerSecret(rotated)
-    registerSecret(formEncode(rotated))
+    // Pinned while it is the one in use; the one it replaces is released with its old pin.
+    grant.refreshPin = {}
+    registerSecret(rotated, { owner: grant.refreshPin })
+    registerSecret(formEncode(rotated), { owner: grant.refreshPin })
     grant.refreshToken = rotated
   }
   return token
 }
 
-/** POSTs the form to the token endpoint; a network failure or timeout becomes an `AuthError`. */
+/** POSTs the form to the token endpoint; a network failure or an abort becomes an `AuthError`. */
 async function sendTokenRequest(settings: OAuth2Settings, grant: GrantState, signal: AbortSignal): Promise<Response> {
   const headers = new Headers({
     'content-type': 'application/x-www-form-urlencoded',
@@ -54,14 +86,16 @@ async function sendTokenRequest(settings: OAuth2Settings, grant: GrantState, sig
     form.set('client_id', settings.clientId)
     if (settings.clientSecret !== undefined) form.set('client_secret', settings.clientSecret)
   }
-  const fetchImpl = settings.fetch ?? fetch
+  // Token endpoints do not redirect; a 3xx is reported rather than followed with the credentials.
+  const init: RequestInit = { method: 'POST', headers, body: form, signal, redirect: 'manual' }
   try {
-    // Token endpoints do not redirect; a 3xx is reported rather than followed with the credentials.
-    return await fetchImpl(
-      new Request(settings.tokenUrl, { method: 'POST', headers, body: form, signal, redirect: 'manual' }),
-    )
+    // The signal goes in `init`: undici follows the signal of a `Request` object only while
+    // that object lives, and nothing here would keep it alive.
+    if (settings.fetch === undefined) return await fetch(settings.tokenUrl, init)
+    // A custom fetch takes a `Request` (FetchFunction); the signal is passed beside it too.
+    return await settings.fetch(new Request(settings.tokenUrl, init), { signal })
   } catch (error) {
-    throw unreachable(settings, error, signal)
+    throw unreachable(settings, signal.aborted ? signal.reason : error, signal.aborted)
   }
 }
 
@@ -87,10 +121,11 @@ function formEncode(value: string): string {
 }
 
 /** The response body as text; a timeout or reset while reading is an `AuthError`. */
-async function readBody(response: Response, settings: OAuth2Settings): Promise<string> {
+async function readBody(response: Response, settings: OAuth2Settings, signal: AbortSignal): Promise<string> {
   try {
     return await response.text()
   } catch (error) {
+    if (signal.aborted) throw unreachable(settings, signal.reason, true)
     throw new AuthError(`reading the token endpoint's answer failed: ${describeFailure(error)}`, {
       cause: error,
       request: tokenRequestSummary(settings),
@@ -126,7 +161,9 @@ function accessTokenOf(
     })
   const value = body.access_token
   if (typeof value !== 'string' || value === '') throw fail('has no access_token')
-  registerSecret(value)
+  // Transient: tokens are renewed for as long as the process runs. Each attempt that sends it
+  // registers it again, which keeps the token in use among the recent ones.
+  registerSecret(value, { transient: true })
   if (!TOKEN_CHARS.test(value)) throw fail('has an access_token that cannot be sent in a header')
   const type = body.token_type
   // RFC 6749 makes token_type required; a server that leaves it out is taken to mean Bearer.
@@ -164,14 +201,14 @@ function refusal(settings: OAuth2Settings, response: Response, text: string): Au
   })
 }
 
-/** The `AuthError` for a token request that got no answer (refused connection, DNS, timeout). */
-function unreachable(settings: OAuth2Settings, error: unknown, signal: AbortSignal): AuthError {
+/**
+ * The `AuthError` for a token request that got no (whole) answer: refused connection, DNS,
+ * or `timedOut` (then `error` is the timeout's `DOMException`).
+ */
+function unreachable(settings: OAuth2Settings, error: unknown, timedOut: boolean): AuthError {
   const request = tokenRequestSummary(settings)
-  const reason = signal.aborted ? `no answer within ${settings.tokenTimeoutMs} ms` : describeFailure(error)
-  return new AuthError(`the token endpoint (${request.url}) could not be reached: ${reason}`, {
-    cause: signal.aborted ? signal.reason : error,
-    request,
-  })
+  const reason = timedOut ? `no answer within ${settings.tokenTimeoutMs} ms` : describeFailure(error)
+  return new AuthError(`the token endpoint (${request.url}) could not be reached: ${reason}`, { cause: error, request })
 }
 
 /** `text` parsed as a JSON object, or `undefined`. */
@@ -196,12 +233,17 @@ function grantLabel(settings: OAuth2Settings): string {
   return settings.grant === 'client_credentials' ? 'client credentials' : 'refresh token'
 }
 
-/** Registers the configured secrets, in the forms they take on the wire, for redaction. */
-export function registerSettingsSecrets(settings: OAuth2Settings): void {
+/**
+ * Registers the configured secrets, in the forms they take on the wire, for redaction: pinned
+ * for as long as `owner` (the middleware) lives.
+ */
+export function registerSettingsSecrets(settings: OAuth2Settings, owner: object): void {
   for (const secret of [settings.clientSecret, settings.refreshToken]) {
     if (secret === undefined) continue
-    registerSecret(secret)
-    registerSecret(formEncode(secret))
+    registerSecret(secret, { owner })
+    registerSecret(formEncode(secret), { owner })
   }
-  if (settings.clientSecret !== undefined) registerSecret(basicCredentials(settings.clientId, settings.clientSecret))
+  if (settings.clientSecret !== undefined) {
+    registerSecret(basicCredentials(settings.clientId, settings.clientSecret), { owner })
+  }
 }
