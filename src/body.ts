@@ -98,16 +98,37 @@ export function fromBytes(
 }
 
 /**
+ * A body read up to a limit: all of it (`bytes`), or, when it turned out larger, `rest`, a
+ * stream of the bytes read so far followed by the rest of the original body, unread.
+ */
+export type BoundedBody =
+  | { readonly bytes: Uint8Array; readonly rest?: undefined }
+  | { readonly bytes?: undefined; readonly rest: ReadableStream<Uint8Array> }
+
+/**
  * Reads the whole body, bounded by `options.timeout`. A reader is used rather than
  * `response.arrayBuffer()` so that a stalled body can be cancelled, which releases the socket.
  */
 export async function readBytes(response: Response, options: BodyParseOptions = {}): Promise<Uint8Array> {
+  return (await readBytesUpTo(response, Number.POSITIVE_INFINITY, options)).bytes as Uint8Array
+}
+
+/**
+ * Reads a body, but no more than `limit` bytes and the chunk that crosses it, bounded by
+ * `options.timeout`: a body larger than that is handed on as `rest`, a stream, instead of
+ * being held whole in memory before anyone gets a byte (the cache's `maxBodyBytes`).
+ */
+export async function readBytesUpTo(
+  response: Response,
+  limit: number,
+  options: BodyParseOptions = {},
+): Promise<BoundedBody> {
   if (response instanceof ReplayedResponse) {
     const bytes = response.takeBytes()
-    if (bytes !== undefined) return bytes
+    if (bytes !== undefined) return { bytes }
   }
   const body = response.body
-  if (body === null) return new Uint8Array(0)
+  if (body === null) return { bytes: new Uint8Array(0) }
   const reader = body.getReader()
   let timedOut = false
   const timeout = options.timeout
@@ -121,25 +142,62 @@ export async function readBytes(response: Response, options: BodyParseOptions = 
       : undefined
   const chunks: Uint8Array[] = []
   let length = 0
+  let over = false
   try {
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
       chunks.push(value)
       length += value.byteLength
+      if (length > limit) {
+        over = true
+        break
+      }
     }
   } catch (cause) {
+    reader.releaseLock()
     throw readError(cause, options)
   } finally {
     clearTimeout(timer)
-    reader.releaseLock()
   }
   if (timedOut) {
+    reader.releaseLock()
     throw new TimeoutError(`reading the response body took longer than ${String(timeout)} ms`, {
       request: options.request?.(),
       timeoutMs: timeout as number,
     })
   }
+  if (over) return { rest: continuation(chunks, reader) }
+  reader.releaseLock()
+  return { bytes: concat(chunks, length) }
+}
+
+/** The chunks already read, then the rest of `reader`, pulled only as the consumer reads. */
+function continuation(
+  chunks: Uint8Array[],
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const held = chunks.shift()
+        if (held !== undefined) return controller.enqueue(held)
+        // A failure of the connection reaches the consumer, whose own read reports it.
+        const { done, value } = await reader.read()
+        if (done) controller.close()
+        else controller.enqueue(value)
+      },
+      cancel(reason) {
+        chunks.length = 0
+        return reader.cancel(reason)
+      },
+    },
+    // Nothing is read ahead of the consumer: the bytes held stay those read so far.
+    { highWaterMark: 0 },
+  )
+}
+
+function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
   if (chunks.length === 1) return chunks[0] as Uint8Array
   const bytes = new Uint8Array(length)
   let offset = 0

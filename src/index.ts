@@ -5,7 +5,15 @@
  * @module
  */
 export { unlessAborted } from './abort.ts'
-export { type BodyParseOptions, isJsonType, mediaType, parseBody, readBytes } from './body.ts'
+export {
+  type BodyParseOptions,
+  type BoundedBody,
+  isJsonType,
+  mediaType,
+  parseBody,
+  readBytes,
+  readBytesUpTo,
+} from './body.ts'
 export {
   type CallOptions,
   Client,
