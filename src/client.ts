@@ -6,6 +6,8 @@ import {
   type Middleware,
   type ParamValue,
   PlyRequest,
+  type Quota,
+  type QuotaKeeper,
   type RequestOptions,
 } from './context.ts'
 import { ConfigError, HttpError, PlyError } from './errors.ts'
@@ -116,6 +118,18 @@ export class Client {
     this.#middlewares.push(middleware)
     this.#stack = undefined
     return this
+  }
+
+  /**
+   * What the stack's rate limiter last learnt of a group's quota (limit, remaining, reset),
+   * from the innermost middleware that keeps quotas (`rateLimit()`); `undefined` when none does.
+   */
+  quota(group?: string): Quota | undefined {
+    for (let i = this.#middlewares.length - 1; i >= 0; i--) {
+      const keeper = this.#middlewares[i] as Middleware & Partial<QuotaKeeper>
+      if (typeof keeper.quota === 'function') return keeper.quota(group)
+    }
+    return undefined
   }
 
   /**

@@ -265,3 +265,19 @@ export function detachContext(ctx: Context): Context {
     events: ctx.events,
   }
 }
+
+/** What a server last said about a quota: its limit, what remains, and when it resets. */
+export interface Quota {
+  readonly limit: number | undefined
+  readonly remaining: number | undefined
+  readonly reset: Date | undefined
+}
+
+/**
+ * A middleware that keeps quotas (a rate limiter): `client.quota(group)` asks the innermost
+ * such middleware of the stack.
+ */
+export interface QuotaKeeper {
+  /** What the server last said about a group's quota; the default group when none is named. */
+  quota(group?: string): Quota
+}

@@ -34,6 +34,8 @@ export type {
   ParamValue,
   QueryInit,
   QueryValue,
+  Quota,
+  QuotaKeeper,
   RequestOptions,
 } from './context.ts'
 export { detachContext, PlyRequest } from './context.ts'

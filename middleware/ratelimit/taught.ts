@@ -1,13 +1,9 @@
+import type { Quota } from '../../src/index.ts'
 import type { Observation, Policy } from './learn.ts'
 import type { LimitReason } from './options.ts'
 import { SlidingWindow } from './window.ts'
 
-/** What the server last said about a group's quota. */
-export interface Quota {
-  readonly limit: number | undefined
-  readonly remaining: number | undefined
-  readonly reset: Date | undefined
-}
+export type { Quota } from '../../src/index.ts'
 
 /** Why a request cannot start now, and when it could. */
 export interface Block {

@@ -159,6 +159,9 @@ describe('learning from the server', () => {
     const api = createClient({ baseUrl: server.url }).use(limiter).use(stamp)
     await api.get(path)
     expect(limiter.quota()).toEqual({ limit: 60, remaining: 0, reset: new Date(Number(reset) * 1000) })
+    // The client tells it too, without the caller keeping the middleware at hand.
+    expect(api.quota()).toEqual(limiter.quota())
+    expect(createClient({ baseUrl: server.url }).quota()).toBeUndefined()
     const queued = Array.from({ length: 5 }, () => api.get(path))
     await advance(1_900)
     expect(seen(path)).toHaveLength(1)
