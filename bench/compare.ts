@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { median, medianInterval, runTurn } from './measure.ts'
-import { PAYLOAD } from './payload.ts'
+import { payloadFetch } from './payload.ts'
 
 type Src = typeof import('../src/index.ts')
 type Mw = typeof import('../middleware/index.ts')
@@ -29,14 +29,7 @@ if (thenCommit === undefined) {
   throw new Error('usage: npx node bench/compare.ts <then> [<now>] [--rounds N] [--concurrency N]')
 }
 
-const text = JSON.stringify(PAYLOAD)
-const headers = {
-  'content-type': 'application/json',
-  'content-length': String(Buffer.byteLength(text)),
-  'cache-control': 'no-store',
-}
-const stubFetch = async (_input: Request | URL | string, _init?: RequestInit): Promise<Response> =>
-  new Response(text, { headers })
+const stubFetch = payloadFetch({ 'cache-control': 'no-store' })
 const baseUrl = 'http://127.0.0.1:9'
 let n = 0
 

@@ -10,12 +10,10 @@ import { parseArgs } from 'node:util'
 import { auth, dedupe, parse, retry } from '../middleware/index.ts'
 import { createClient, type FetchFunction, type Middleware } from '../src/index.ts'
 import { median, medianInterval, runTurn } from './measure.ts'
-import { PAYLOAD } from './payload.ts'
+import { payloadFetch } from './payload.ts'
 import { startServer } from './spawn.ts'
 
-const text = JSON.stringify(PAYLOAD)
-const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }
-const stubFetch: FetchFunction = async () => new Response(text, { headers })
+const stubFetch = payloadFetch()
 
 /** The stack, with `extra` between parse and auth, where a user would put it. */
 function stackCall(baseUrl: string, extra: Middleware[], fetch?: FetchFunction): () => Promise<unknown> {

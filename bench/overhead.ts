@@ -13,12 +13,9 @@ import { parseArgs } from 'node:util'
 import ky from 'ky'
 import { plyCall } from './clients.ts'
 import { median, medianInterval, runTurn } from './measure.ts'
-import { PAYLOAD } from './payload.ts'
+import { payloadFetch } from './payload.ts'
 
-const text = JSON.stringify(PAYLOAD)
-const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }
-const stubFetch = async (_input: Request | URL | string, _init?: RequestInit): Promise<Response> =>
-  new Response(text, { headers })
+const stubFetch = payloadFetch()
 
 const baseUrl = 'http://127.0.0.1:9'
 const clients: Record<string, () => Promise<unknown>> = {

@@ -9,3 +9,20 @@ export const PAYLOAD = {
   fork: false,
   stargazers_count: 80,
 }
+
+/**
+ * A `fetch` that answers every request at once with `PAYLOAD` as JSON, plus `extraHeaders`:
+ * for measuring a client's own cost with the network stubbed out. Its signature is the one
+ * ky's `fetch` option takes; ply's `FetchFunction` accepts it too.
+ */
+export function payloadFetch(
+  extraHeaders: Readonly<Record<string, string>> = {},
+): (input: Request | URL | string, init?: RequestInit) => Promise<Response> {
+  const text = JSON.stringify(PAYLOAD)
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    ...extraHeaders,
+  }
+  return async () => new Response(text, { headers })
+}

@@ -23,7 +23,7 @@ import { rateLimit } from '../middleware/ratelimit/index.ts'
 import { createClient, type FetchFunction } from '../src/index.ts'
 import { cpuTicks, stealShare } from './machine.ts'
 import { median, medianInterval, runTurn } from './measure.ts'
-import { PAYLOAD } from './payload.ts'
+import { payloadFetch } from './payload.ts'
 import { precisionSvg } from './ratelimit-plot.ts'
 import { analyse, type PrecisionRow, precisionRun } from './ratelimit-precision.ts'
 import { PRECISION_METHOD, panelsOf, precisionSection, RATES, signed, verdict } from './ratelimit-report.ts'
@@ -69,9 +69,7 @@ const FAR_ABOVE = { perSecond: 1_000_000, perMinute: 1_000_000, concurrency: 10_
 const DOC = new URL('../docs/ratelimit-bench.md', import.meta.url)
 const SVG = new URL('../docs/ratelimit-precision.svg', import.meta.url)
 
-const text = JSON.stringify(PAYLOAD)
-const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }
-const stubFetch: FetchFunction = async () => new Response(text, { headers })
+const stubFetch = payloadFetch()
 
 // ---------------------------------------------------------------------------------------------
 // 1. Overhead

@@ -15,19 +15,11 @@ import ky from 'ky'
 import { distinctPaths } from './clients.ts'
 import { plyStack, STACK_PARTS, type StackPart } from './full-stack.ts'
 import { median, medianInterval, runTurn, type Turn } from './measure.ts'
-import { PAYLOAD } from './payload.ts'
+import { payloadFetch } from './payload.ts'
 import { interleave } from './rounds.ts'
 import { startServer } from './spawn.ts'
 
-const text = JSON.stringify(PAYLOAD)
-const headers = {
-  'content-type': 'application/json',
-  'content-length': String(Buffer.byteLength(text)),
-  'cache-control': 'no-store',
-}
-// The signature ky's `fetch` option takes; ply's `FetchFunction` accepts it too.
-const stubFetch = async (_input: Request | URL | string, _init?: RequestInit): Promise<Response> =>
-  new Response(text, { headers })
+const stubFetch = payloadFetch({ 'cache-control': 'no-store' })
 
 interface Variant {
   readonly name: string
