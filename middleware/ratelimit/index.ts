@@ -35,8 +35,11 @@ export interface RateLimitMiddleware extends Middleware {
 }
 
 const DEFAULT_GROUP = 'default'
-/** A wait in shared mode shorter than this is Redis's round trip, not the limit holding the call. */
-const SHARED_WAIT_WORTH_REPORTING_MS = 5
+/**
+ * A wait in shared mode shorter than this is Redis's round trips (bottleneck's and the start
+ * check's, slower on a loaded machine), not the limit holding the call.
+ */
+const SHARED_WAIT_WORTH_REPORTING_MS = 20
 
 /** How long a call may still wait for its turn, and what bounds it. */
 interface WaitBound {

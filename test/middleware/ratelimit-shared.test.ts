@@ -367,12 +367,12 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
     client.on('rateLimited', (e) => events.push(e))
     try {
       await Promise.all(Array.from({ length: 4 }, () => client.get('/shared', { throwHttpErrors: false })))
-      // Spaced (1000 + 35) / 10 ms apart: the 2nd, 3rd and 4th start waited about 100, 200, 300 ms.
-      expect(limited.map((e) => e.reason)).toEqual(['shared', 'shared', 'shared'])
-      expect(limited.map((e) => e.group)).toEqual(['default', 'default', 'default'])
-      const sorted = limited.map((e) => e.waitMs).sort((a, b) => a - b)
-      expect(sorted[0]).toBeGreaterThanOrEqual(80)
-      expect(sorted[2]).toBeGreaterThanOrEqual(250)
+      // Spaced (1000 + 35) / 10 ms apart: the 2nd, 3rd and 4th start waited about 100, 200, 300 ms
+      // (the 1st waits only for Redis's round trips, reported only if a loaded machine makes them slow).
+      expect(new Set(limited.map((e) => `${e.group}/${e.reason}`))).toEqual(new Set(['default/shared']))
+      const held = limited.map((e) => e.waitMs).filter((ms) => ms >= 80)
+      expect(held).toHaveLength(3)
+      expect(Math.max(...held)).toBeGreaterThanOrEqual(250)
       expect(events.map(({ group, waitMs, reason }) => ({ group, waitMs, reason }))).toEqual(limited)
     } finally {
       await limiter.close()
@@ -500,8 +500,11 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
       const began = performance.now()
       // A mutation in one process meets a 429 with Retry-After: 1 …
       expect((await a.post('/limited/x')).status).toBe(429)
-      const left = Number((await redisCommand(redisUrl, `PTTL ply:${id}:paused`)).slice(1))
-      expect(left).toBeGreaterThan(800)
+      // The pause is written to Redis without holding the answer: wait (briefly) for it to land.
+      const pttl = async () => Number((await redisCommand(redisUrl, `PTTL ply:${id}:paused`)).slice(1))
+      let left = await pttl()
+      for (let i = 0; i < 50 && left <= 0; i++) left = await delay(10).then(pttl)
+      expect(left).toBeGreaterThan(500)
       // … and a read in the other process waits for it.
       const [one, two] = await Promise.all([b.get('/held'), b.get('/held')])
       expect([one.status, two.status]).toEqual([200, 200])
