@@ -67,8 +67,8 @@ interface Flight {
  * and the same values of the headers that matter (`DedupeOptions.headers`, and every secret
  * header: see `isSecretHeader`); only GET and
  * HEAD by default, and never a request with a body, a call with `dedupe: false`, or a method
- * other than GET, HEAD, OPTIONS or TRACE. The key is a keyed hash: it holds no secret in
- * clear (see `dedupeKey`).
+ * other than GET, HEAD, OPTIONS or TRACE. What it keys by never leaves the process; what
+ * `dedupeKey` shows of it is a keyed hash, with no secret in clear.
  *
  * The first caller runs the inner stack; the others wait for it. When nobody joined by the
  * time the response arrives, the first caller keeps that response untouched. Otherwise the

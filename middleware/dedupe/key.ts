@@ -12,6 +12,11 @@ function hash(material: string): string {
   return digest('sha256', `${salt}\0${material}`, 'base64url')
 }
 
+/**
+ * What identifies a request for merging, as the middleware's map key: the parts `dedupeKey`
+ * hashes, in clear. It stays in this process's memory next to the very headers it is made
+ * of, so hashing it per call would cost a SHA-256 and protect nothing.
+ */
 export function keyOf(ctx: Context, settings: Settings): string | undefined {
   const request = ctx.request
   if (!settings.methods.has(request.method) || request.body != null || request.options.dedupe === false) {
@@ -19,7 +24,7 @@ export function keyOf(ctx: Context, settings: Settings): string | undefined {
   }
   if (settings.key !== undefined) {
     const custom = settings.key(ctx)
-    return custom === undefined ? undefined : hash(`custom\0${custom}`)
+    return custom === undefined ? undefined : `custom\0${custom}`
   }
   const url = request.peekUrl()
   // The fragment is never sent, so it does not tell two requests apart.
@@ -37,7 +42,7 @@ export function keyOf(ctx: Context, settings: Settings): string | undefined {
   for (const [name, value] of headers) {
     if (settings.headers.has(name) || carriers?.has(name) || isSecretHeader(name)) material += `\0${name}:${value}`
   }
-  return hash(material)
+  return material
 }
 
 /**
@@ -49,5 +54,6 @@ export function keyOf(ctx: Context, settings: Settings): string | undefined {
  * a token, a cookie or a query parameter in clear.
  */
 export function dedupeKey(ctx: Context, options: DedupeOptions = {}): string | undefined {
-  return keyOf(ctx, resolve(options))
+  const key = keyOf(ctx, resolve(options))
+  return key === undefined ? undefined : hash(key)
 }
