@@ -7,6 +7,7 @@ import {
   isConditional,
   type Middleware,
   NetworkError,
+  type Next,
   RateLimitError,
   ReplayedResponse,
   summarize,
@@ -26,9 +27,10 @@ import {
   withDate,
   withVariant,
 } from './entry.ts'
-import { assess, pragmaNoCache } from './freshness.ts'
+import { assess, type Freshness, pragmaNoCache } from './freshness.ts'
 import { cacheKey, partitionOf, resourceOf, selectVariant, varyValues } from './key.ts'
 import { type CacheOptions, type CacheSettings, resolveOptions } from './options.ts'
+import { MemoryStore } from './store.ts'
 
 export type { CacheWarning } from './guard.ts'
 export type { CacheKeyFunction } from './key.ts'
@@ -55,6 +57,8 @@ interface Slot {
   readonly record: CacheRecord | undefined
   /** `ctx.state.credentialScope` when the key was made: the partition the key stands for. */
   readonly scope: string | undefined
+  /** The request's `Cache-Control` directives (see `requestDirectives`). */
+  readonly directives: Directives
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
@@ -89,8 +93,9 @@ const ORIGIN_ERRORS = new Set([500, 502, 503, 504])
  *   same-origin `Location` and `Content-Location`.
  * - Entries are partitioned by credential: the key holds the `ctx.state.credentialScope` an
  *   auth middleware declares (in its `prepare`, so the cache sees it even when auth sits
- *   inside) and keyed hashes of credentials the request carries itself. Keys are hashes; no
- *   store holds a secret in clear, and `Set-Cookie` is never stored (a hit has none).
+ *   inside) and keyed hashes of credentials the request carries itself. No store holds a
+ *   secret in clear (a store outside the process gets hashed keys, which show no URL either),
+ *   and `Set-Cookie` is never stored (a hit has none).
  * - A custom middleware inside the cache that adds a credential (a request signer) must
  *   declare it the same way, or responses fetched with one credential would be stored where
  *   another finds them: give it a `prepare` hook that sets `ctx.state.credentialScope` to
@@ -109,31 +114,10 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
   const settings = resolveOptions(options)
   const refreshing = new Map<string, Promise<void>>()
 
-  const middleware: Middleware = async (ctx, next) => {
-    const request = ctx.request
-    const method = request.method
-    if (!settings.methods.has(method)) {
-      await next()
-      if (!SAFE_METHODS.has(method)) await invalidate(ctx, settings, request.peekUrl())
-      return
-    }
-    const headers = request.peekHeaders()
-    const mode = request.options.cache ?? 'default'
-    if (!CACHE_MODES.has(mode)) {
-      throw new ConfigError(
-        `cache: a call's cache mode must be one of ${[...CACHE_MODES].join(', ')}; got ${String(mode)}`,
-      )
-    }
-    const directives = requestDirectives(headers)
-    // The caller's own conditional or range request is theirs to handle: not answered, not stored.
-    if (mode === 'no-store' || directives.has('no-store') || isConditional(headers) || headers.has('range')) {
-      return next()
-    }
-    const scope = ctx.state.credentialScope
-    const key = cacheKey(ctx, method, settings.key ? settings.key(request) : resourceOf(request.peekUrl()))
-    // Read for reload too: it must not answer, but the other Vary variants are written back with the new one.
-    const record = await settings.store.get(key)
-    const slot: Slot = { key, record, scope }
+  /** The rest of a call once its record is read: answer from it, revalidate it, or go to the network. */
+  const answer = (ctx: Context, next: Next, slot: Slot, mode: RequestCache): void | Promise<void> => {
+    const { key, record, directives } = slot
+    const headers = ctx.request.peekHeaders()
     const entry = mode === 'reload' ? undefined : selectVariant(record, headers)
     const onlyIfCached = mode === 'only-if-cached' || directives.has('only-if-cached')
     if (entry === undefined) {
@@ -164,6 +148,46 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
       }
     }
     return revalidate(ctx, () => next(), settings, slot, entry)
+  }
+
+  // Not async, and the memory store read without a promise: a miss on the way to the network
+  // costs no extra turn of the microtask queue, and the call holds no frame while it waits.
+  const middleware = (ctx: Context, next: Next): Promise<void> => {
+    const request = ctx.request
+    const method = request.method
+    if (!settings.methods.has(method)) {
+      const sent = next()
+      return SAFE_METHODS.has(method) ? sent : sent.then(() => invalidate(ctx, settings, request.peekUrl()))
+    }
+    const headers = request.peekHeaders()
+    const mode = request.options.cache ?? 'default'
+    if (!CACHE_MODES.has(mode)) {
+      return Promise.reject(
+        new ConfigError(
+          `cache: a call's cache mode must be one of ${[...CACHE_MODES].join(', ')}; got ${String(mode)}`,
+        ),
+      )
+    }
+    const directives = requestDirectives(headers)
+    // The caller's own conditional or range request is theirs to handle: not answered, not stored.
+    if (mode === 'no-store' || directives.has('no-store') || isConditional(headers) || headers.has('range')) {
+      return next()
+    }
+    const scope = ctx.state.credentialScope
+    let key: string
+    try {
+      const resource = settings.key ? settings.key(request) : resourceOf(request.peekUrl())
+      key = cacheKey(ctx, method, resource, settings.hashKeys)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    // Read for reload too: it must not answer, but the other Vary variants are written back with the new one.
+    const { store } = settings
+    if (store instanceof MemoryStore) {
+      const slot: Slot = { key, record: store.peek(key), scope, directives }
+      return Promise.resolve(answer(ctx, next, slot, mode))
+    }
+    return store.get(key).then((record) => answer(ctx, next, { key, record, scope, directives }, mode))
   }
 
   return Object.assign(middleware, {
@@ -215,12 +239,13 @@ function gatewayTimeout(ctx: Context): void {
 }
 
 /** Goes to the network, and stores the answer if the rules allow. */
-async function fetchAndStore(ctx: Context, run: Run, settings: CacheSettings, slot: Slot): Promise<void> {
+function fetchAndStore(ctx: Context, run: Run, settings: CacheSettings, slot: Slot): Promise<void> {
   const headers = ctx.request.peekHeaders()
   const requestTime = Date.now()
-  await run()
-  ctx.cacheStatus = 'miss'
-  await store(ctx, settings, slot, headers, requestTime)
+  return run().then(() => {
+    ctx.cacheStatus = 'miss'
+    return store(ctx, settings, slot, headers, requestTime)
+  })
 }
 
 /**
@@ -259,7 +284,7 @@ async function revalidate(
         method: request.method,
         status: entry.status,
         headers: new Headers(merged as [string, string][]),
-        requestDirectives: requestDirectives(requestHeaders),
+        requestDirectives: slot.directives,
         credentialed: isCredentialed(ctx, requestHeaders),
         requestTime,
         responseTime,
@@ -295,37 +320,51 @@ function isOriginFailure(error: unknown): boolean {
 /**
  * Stores `ctx.response` if the rules allow, replacing it with a replay of the bytes read. A
  * body over `maxBodyBytes` is read no further than that: the caller gets it as a stream of
- * what was read and the rest, and it is not stored. The write is not waited for.
+ * what was read and the rest, and it is not stored. The write is not waited for. Synchronous
+ * (`undefined`) when the response is not to be stored, which is the common case of an API.
  */
-async function store(
+function store(
   ctx: Context,
   settings: CacheSettings,
   slot: Slot,
   requestHeaders: Headers,
   requestTime: number,
-): Promise<void> {
+): Promise<void> | undefined {
   const response = ctx.response
-  if (response === undefined || response.bodyUsed) return
+  if (response === undefined || response.bodyUsed) return undefined
   // A scope that appeared while the call ran (an inner middleware that signs the request but
   // declares its credential late) is not the partition the key stands for: not stored.
-  if (ctx.state.credentialScope !== slot.scope) return
-  const request = ctx.request
+  if (ctx.state.credentialScope !== slot.scope) return undefined
   const responseTime = Date.now()
   const freshness = assess(
     {
-      method: request.method,
+      method: ctx.request.method,
       status: response.status,
       headers: response.headers,
-      requestDirectives: requestDirectives(requestHeaders),
+      requestDirectives: slot.directives,
       credentialed: isCredentialed(ctx, requestHeaders),
       requestTime,
       responseTime,
     },
     settings.freshness,
   )
-  if (freshness === undefined) return
+  if (freshness === undefined) return undefined
   const declared = Number(response.headers.get('content-length') ?? Number.NaN)
-  if (declared > settings.maxBodyBytes) return
+  if (declared > settings.maxBodyBytes) return undefined
+  return storeBody(ctx, settings, slot, response, freshness, requestHeaders, responseTime)
+}
+
+/** Reads a storable response's body, replays it to the caller, and writes it to the store. */
+async function storeBody(
+  ctx: Context,
+  settings: CacheSettings,
+  slot: Slot,
+  response: Response,
+  freshness: Freshness,
+  requestHeaders: Headers,
+  responseTime: number,
+): Promise<void> {
+  const request = ctx.request
   // The answering URL as stored and replayed: an API key an auth middleware put in its query stays out.
   const url = resourceOf(response.url ? new URL(response.url) : request.peekUrl())
   const headers = withDate(response.headers, responseTime)
@@ -400,7 +439,7 @@ async function invalidate(ctx: Context, settings: CacheSettings, url: URL): Prom
   for (const resource of resources) {
     for (const partition of partitions) {
       for (const method of settings.methods)
-        deletions.push(settings.store.delete(cacheKey(ctx, method, resource, partition)))
+        deletions.push(settings.store.delete(cacheKey(ctx, method, resource, settings.hashKeys, partition)))
     }
   }
   await Promise.all(deletions)

@@ -71,6 +71,8 @@ export interface CacheSettings {
   readonly freshness: FreshnessSettings
   readonly maxBodyBytes: number
   readonly key: CacheKeyFunction | undefined
+  /** Whether store keys are hashed: for every store but the in-process `MemoryStore`. */
+  readonly hashKeys: boolean
 }
 
 const CACHEABLE_METHODS = new Set(['GET', 'HEAD'])
@@ -94,8 +96,10 @@ export function resolveOptions(options: CacheOptions): CacheSettings {
   if (options.onStoreError !== undefined && typeof options.onStoreError !== 'function') {
     throw new ConfigError('cache(): onStoreError must be a function')
   }
+  const store = storeOf(options.store, storeTimeout, options.onStoreError ?? warnOncePerMinute())
   return {
-    store: storeOf(options.store, storeTimeout, options.onStoreError ?? warnOncePerMinute()),
+    store,
+    hashKeys: !(store instanceof MemoryStore),
     methods: methodsOf(options.methods),
     freshness: {
       shared: options.shared ?? false,

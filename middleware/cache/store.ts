@@ -61,6 +61,11 @@ export class MemoryStore implements RecordStore {
   }
 
   async get(key: string): Promise<CacheRecord | undefined> {
+    return this.peek(key)
+  }
+
+  /** `get` without a promise: the record under `key`, if it is still of use (it counts as used). */
+  peek(key: string): CacheRecord | undefined {
     const slot = this.#slots.get(key)
     if (slot === undefined) return undefined
     this.#slots.delete(key)
