@@ -91,63 +91,58 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
 
   const lead = (ctx: Context, next: Next, key: string): Flight => {
     const controller = ctx.request.signal === undefined ? undefined : new AbortController()
-    const flight: Flight = { controller, waiting: 0, shared: false, promise: Promise.resolve(undefined) }
     // The context the shared call runs on. A first caller that can abort gets one of its own:
     // once it has aborted, the middlewares outside unwind and put their own requests (with
     // the aborted signal) back into its context while the inner stack still runs for the
     // others, and every later `next()` in there would fork from them.
     const shared = controller === undefined ? ctx : sharedContext(ctx, controller.signal)
-    const run = async (): Promise<Outcome | typeof ALONE | undefined> => {
-      try {
-        await (shared === ctx ? next() : next(shared))
-      } finally {
-        if (shared !== ctx) {
-          ctx.attempts += shared.attempts
-          ctx.cacheStatus = shared.cacheStatus
-        }
+    const land = (): void => {
+      if (flights.get(key) === flight) flights.delete(key)
+    }
+    // Not async: a call nobody joins (most of them) holds a callback while it waits, and its
+    // outcome costs no further promise.
+    const outcome = (): Promise<Outcome> | typeof ALONE | undefined => {
+      if (shared !== ctx) {
+        ctx.attempts += shared.attempts
+        ctx.cacheStatus = shared.cacheStatus
       }
-      const request = shared.request
       const response = shared.response
-      if (response === undefined) return undefined
-      if (!flight.shared) {
+      if (response === undefined || !flight.shared) {
         // Nobody joined while the request was out: the first caller keeps the response as
         // it came, body unread (a stream stays a stream), and nobody can join from now on.
-        if (flights.get(key) === flight) flights.delete(key)
+        land()
+        if (response === undefined) return undefined
         if (shared !== ctx) adopt(ctx, shared)
         return ALONE
       }
-      if (response.bodyUsed) {
-        throw new ConfigError(
-          'dedupe(): a middleware inside dedupe() read the response body; put dedupe() inside parse()',
-        )
-      }
-      let body: Uint8Array<ArrayBuffer> | null = null
-      if (request.method === 'HEAD' || NULL_BODY_STATUSES.has(response.status)) {
-        await response.body?.cancel().catch(() => undefined)
-      } else {
-        // A fetch body's chunks are backed by plain ArrayBuffers, which `new Response` takes.
-        body = (await readBytes(response, {
-          // The per-attempt timeout, cut to what is left of the first caller's deadline.
-          timeout: attemptBudget(shared),
-          signal: controller?.signal,
-          request: () => summarize(request.method, request.peekUrl()),
-        })) as Uint8Array<ArrayBuffer>
-      }
-      return {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-        url: response.url,
-        body,
-        attemptCauses: shared.state.attemptCauses,
-        credentialScope: shared.state.credentialScope,
-      }
+      // Callers may still join while the body is read; they get the same bytes.
+      const read = share(shared, response, controller?.signal)
+      read.then(land, land)
+      return read
     }
-    flight.promise = run().finally(() => {
-      if (flights.get(key) === flight) flights.delete(key)
-    })
+    const failed = (error: unknown): never => {
+      if (shared !== ctx) {
+        ctx.attempts += shared.attempts
+        ctx.cacheStatus = shared.cacheStatus
+      }
+      land()
+      throw error
+    }
+    let sent: Promise<void>
+    try {
+      sent = shared === ctx ? next() : next(shared)
+    } catch (error) {
+      sent = Promise.reject(error)
+    }
+    const flight: Flight = {
+      controller,
+      waiting: 0,
+      shared: false,
+      promise: sent.then<Outcome | typeof ALONE | undefined, never>(outcome, failed),
+    }
     // Every caller may have aborted by the time it settles: nobody is left to see its error.
-    flight.promise.catch(() => undefined)
+    // A first caller without a signal never aborts, and always sees it.
+    if (controller !== undefined) flight.promise.catch(() => undefined)
     flights.set(key, flight)
     return flight
   }
@@ -216,6 +211,35 @@ function sharedContext(ctx: Context, signal: AbortSignal): Context {
   const request = ctx.request.fork()
   request.signal = signal
   return { ...ctx, request, response: undefined, parsed: undefined, attempts: 0 }
+}
+
+/** Reads the shared call's body once, for every caller to get a `Response` of its own. */
+async function share(shared: Context, response: Response, signal: AbortSignal | undefined): Promise<Outcome> {
+  const request = shared.request
+  if (response.bodyUsed) {
+    throw new ConfigError('dedupe(): a middleware inside dedupe() read the response body; put dedupe() inside parse()')
+  }
+  let body: Uint8Array<ArrayBuffer> | null = null
+  if (request.method === 'HEAD' || NULL_BODY_STATUSES.has(response.status)) {
+    await response.body?.cancel().catch(() => undefined)
+  } else {
+    // A fetch body's chunks are backed by plain ArrayBuffers, which `new Response` takes.
+    body = (await readBytes(response, {
+      // The per-attempt timeout, cut to what is left of the first caller's deadline.
+      timeout: attemptBudget(shared),
+      signal,
+      request: () => summarize(request.method, request.peekUrl()),
+    })) as Uint8Array<ArrayBuffer>
+  }
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+    url: response.url,
+    body,
+    attemptCauses: shared.state.attemptCauses,
+    credentialScope: shared.state.credentialScope,
+  }
 }
 
 /** Hands the first caller what its shared call left: the response and anything parsed. */
