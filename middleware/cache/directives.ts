@@ -5,14 +5,33 @@ export type Directives = ReadonlyMap<string, string | true>
 const MAX_DELTA_SECONDS = 2_147_483_648
 const DIRECTIVE = /\s*([^\s=,]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^,]*))?\s*(?:,|$)/y
 
+const NONE: Directives = new Map()
+// An API sends few distinct Cache-Control values: each is parsed once. Bounded in count and
+// length, so that a server inventing values cannot grow it without limit.
+const remembered = new Map<string, Directives>()
+const MAX_REMEMBERED = 64
+const MAX_REMEMBERED_LENGTH = 256
+
 /**
  * Parses a `Cache-Control` field value. Directive names are case-insensitive (RFC 9111 §5.2),
  * so they are lower-cased; quoted values are unquoted; when a directive repeats, the first
- * occurrence wins (§4.2.1).
+ * occurrence wins (§4.2.1). The result is shared between calls with the same value: read only.
  */
 export function parseDirectives(value: string | null | undefined): Directives {
+  if (!value) return NONE
+  let directives = remembered.get(value)
+  if (directives === undefined) {
+    directives = parse(value)
+    if (value.length <= MAX_REMEMBERED_LENGTH) {
+      if (remembered.size >= MAX_REMEMBERED) remembered.clear()
+      remembered.set(value, directives)
+    }
+  }
+  return directives
+}
+
+function parse(value: string): Directives {
   const directives = new Map<string, string | true>()
-  if (!value) return directives
   DIRECTIVE.lastIndex = 0
   while (DIRECTIVE.lastIndex < value.length) {
     const start = DIRECTIVE.lastIndex

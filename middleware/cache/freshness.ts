@@ -85,7 +85,7 @@ export function assess(arrival: Arrival, settings: FreshnessSettings): Freshness
   // must-revalidate or s-maxage, RFC 9111 §3.5). The library sees a fallback's status as 200.
   if (!policy.storable()) return undefined
 
-  const noCache = directives.has('no-cache') || (!directives.has('cache-control') && pragmaNoCache(headers))
+  const noCache = directives.has('no-cache') || pragmaNoCache(headers)
   let lifetime = noCache ? 0 : policy.maxAge()
   if (fallback && !noCache) lifetime = settings.ttl as number
   return {
@@ -103,7 +103,12 @@ export function assess(arrival: Arrival, settings: FreshnessSettings): Freshness
 
 /** `Pragma: no-cache`, which counts as `Cache-Control: no-cache` only when that field is absent. */
 export function pragmaNoCache(headers: Headers): boolean {
-  return !headers.has('cache-control') && /(?:^|,)\s*no-cache\s*(?:,|$)/i.test(headers.get('pragma') ?? '')
+  return !headers.has('cache-control') && isPragmaNoCache(headers.get('pragma'))
+}
+
+/** Whether a `Pragma` field value holds `no-cache`. */
+export function isPragmaNoCache(pragma: string | null): boolean {
+  return pragma !== null && /(?:^|,)\s*no-cache\s*(?:,|$)/i.test(pragma)
 }
 
 /**

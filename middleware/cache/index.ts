@@ -27,7 +27,7 @@ import {
   withDate,
   withVariant,
 } from './entry.ts'
-import { assess, type Freshness, pragmaNoCache } from './freshness.ts'
+import { assess, type Freshness, isPragmaNoCache } from './freshness.ts'
 import { cacheKey, partitionOf, resourceOf, selectVariant, varyValues } from './key.ts'
 import { type CacheOptions, type CacheSettings, resolveOptions } from './options.ts'
 import { MemoryStore } from './store.ts'
@@ -71,6 +71,8 @@ const CACHE_MODES: ReadonlySet<string> = new Set<RequestCache>([
   'force-cache',
   'only-if-cached',
 ])
+// `Pragma: no-cache` on a request without `Cache-Control` (RFC 9111 §5.4).
+const PRAGMA_NO_CACHE: Directives = new Map([['no-cache', true]])
 // Answers after which a stale response may stand in for the origin (RFC 5861 §4).
 const ORIGIN_ERRORS = new Set([500, 502, 503, 504])
 
@@ -200,9 +202,9 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
 
 /** The request's `Cache-Control` directives; `Pragma: no-cache` counts when it has none. */
 function requestDirectives(headers: Headers): Directives {
-  const directives = parseDirectives(headers.get('cache-control'))
-  if (directives.size === 0 && pragmaNoCache(headers)) return new Map([['no-cache', true]])
-  return directives
+  const field = headers.get('cache-control')
+  if (field === null) return isPragmaNoCache(headers.get('pragma')) ? PRAGMA_NO_CACHE : parseDirectives(null)
+  return parseDirectives(field)
 }
 
 /** The request's `max-age` and `min-fresh` (RFC 9111 §5.2.1.1, §5.2.1.3). */
