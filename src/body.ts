@@ -61,13 +61,18 @@ export function isJsonType(contentType: string | null): boolean {
  * body, a 204, 205 or 304, and the answer to a HEAD give `undefined`. Malformed JSON is a
  * `ParseError` naming the content type and the position.
  */
-export async function parseBody(response: Response, options: BodyParseOptions = {}): Promise<unknown> {
+export function parseBody(response: Response, options: BodyParseOptions = {}): Promise<unknown> {
   const { status } = response
   if (status === 204 || status === 205 || status === 304 || options.method === 'HEAD') {
-    await response.body?.cancel().catch(() => undefined)
-    return undefined
+    return discard(response)
   }
-  return fromBytes(await readBytes(response, options), response.headers.get('content-type'), options)
+  return readBytes(response, options).then((bytes) => fromBytes(bytes, response.headers.get('content-type'), options))
+}
+
+/** Cancels a body nobody will read, which frees its connection; resolves to `undefined`. */
+async function discard(response: Response): Promise<undefined> {
+  await response.body?.cancel().catch(() => undefined)
+  return undefined
 }
 
 /**
@@ -109,9 +114,12 @@ export type BoundedBody =
  * Reads the whole body, bounded by `options.timeout`. A reader is used rather than
  * `response.arrayBuffer()` so that a stalled body can be cancelled, which releases the socket.
  */
-export async function readBytes(response: Response, options: BodyParseOptions = {}): Promise<Uint8Array> {
-  return (await readBytesUpTo(response, Number.POSITIVE_INFINITY, options)).bytes as Uint8Array
+export function readBytes(response: Response, options: BodyParseOptions = {}): Promise<Uint8Array> {
+  return readBytesUpTo(response, Number.POSITIVE_INFINITY, options).then(wholeBody)
 }
+
+// With no limit the body is always read whole.
+const wholeBody = (read: BoundedBody): Uint8Array => read.bytes as Uint8Array
 
 /**
  * Reads a body, but no more than `limit` bytes and the chunk that crosses it, bounded by

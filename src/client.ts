@@ -307,16 +307,20 @@ export class Client {
    * Runs the stack for a call and turns its response into an `ApiResponse` or an `HttpError`.
    * `sink` receives the real URL that answered, which `ApiResponse.url` shows redacted.
    */
-  async #answer<R>(ctx: Context, options: RequestOptions, startedAt: number, sink?: UrlSink): Promise<ApiResponse<R>> {
-    const response = await this.#run(ctx)
-    if (sink !== undefined) sink.url = response.url || ctx.request.peekUrl().href
-    const data = ctx.parsed ? ctx.parsed.data : await parseResponse(ctx, response)
-    if (!response.ok && (options.throwHttpErrors ?? this.#options.throwHttpErrors ?? true)) {
-      const error = httpErrorOf(ctx, response, data)
-      if (ctx.state.attemptCauses !== undefined) error.attemptCauses = ctx.state.attemptCauses
-      throw error
-    }
-    return apiResponseOf(ctx, response, data as R, startedAt)
+  #answer<R>(ctx: Context, options: RequestOptions, startedAt: number, sink?: UrlSink): Promise<ApiResponse<R>> {
+    // Not async: while the request is out, the call holds a callback rather than a frame.
+    return this.#run(ctx).then((response) => {
+      if (sink !== undefined) sink.url = response.url || ctx.request.peekUrl().href
+      const finish = (data: unknown): ApiResponse<R> => {
+        if (!response.ok && (options.throwHttpErrors ?? this.#options.throwHttpErrors ?? true)) {
+          const error = httpErrorOf(ctx, response, data)
+          if (ctx.state.attemptCauses !== undefined) error.attemptCauses = ctx.state.attemptCauses
+          throw error
+        }
+        return apiResponseOf(ctx, response, data as R, startedAt)
+      }
+      return ctx.parsed ? finish(ctx.parsed.data) : parseResponse(ctx, response).then(finish)
+    })
   }
 
   #buildRequest(method: string, path: string, options: RequestOptions): PlyRequest {

@@ -14,6 +14,13 @@ export function assertMiddleware(middleware: unknown, where: string): asserts mi
   }
 }
 
+/** Gives the inner stack a fresh copy of `ctx`'s request, and no response yet. */
+function enter(ctx: Context): void {
+  setRequest(ctx, ctx.request.fork())
+  ctx.response = undefined
+  ctx.parsed = undefined
+}
+
 /**
  * Composes middlewares into one, in Koa's order: the first is outermost, and the `next` given
  * to the composed middleware (the transport, for a client) is innermost.
@@ -39,9 +46,17 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
   const dispatch = (ctx: Context, index: number, last: Next): Promise<void> => {
     const middleware = stack[index]
     if (middleware === undefined) return last(ctx)
+    // One state per layer, which `next` and its callbacks share: whether a call of `next()`
+    // for this context is under way, and the request to put back when it settles.
     let running = false
-    const settled = (): void => {
+    let own: PlyRequest = ctx.request
+    const restore = (): void => {
+      setRequest(ctx, own)
       running = false
+    }
+    const restoreAndThrow = (error: unknown): never => {
+      restore()
+      throw error
     }
     const next = (other?: Context): Promise<void> => {
       if (other !== undefined && other !== ctx) return run(other, index + 1, last)
@@ -51,7 +66,16 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
         )
       }
       running = true
-      return run(ctx, index + 1, last, settled)
+      own = ctx.request
+      enter(ctx)
+      let inner: Promise<void>
+      try {
+        inner = Promise.resolve(dispatch(ctx, index + 1, last))
+      } catch (error) {
+        restore()
+        return Promise.reject(error)
+      }
+      return inner.then(restore, restoreAndThrow)
     }
     try {
       return middleware(ctx, next)
@@ -61,19 +85,11 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
     }
   }
 
-  /**
-   * Runs the stack from `index` on a fresh copy of `ctx`'s request, then puts the original back
-   * and calls `settled` (in the same callback, so that a call costs one promise, not two).
-   */
-  const run = (ctx: Context, index: number, last: Next, settled?: () => void): Promise<void> => {
+  /** Runs the stack from `index` for another context (`next(other)`), with the same care for its request. */
+  const run = (ctx: Context, index: number, last: Next): Promise<void> => {
     const own = ctx.request
-    setRequest(ctx, own.fork())
-    ctx.response = undefined
-    ctx.parsed = undefined
-    const restore = (): void => {
-      setRequest(ctx, own)
-      settled?.()
-    }
+    enter(ctx)
+    const restore = (): void => setRequest(ctx, own)
     let inner: Promise<void>
     try {
       // `Promise.resolve` returns a native promise as it is; it only wraps what a middleware

@@ -40,24 +40,26 @@ export interface ApiResponse<T = unknown> {
  * (a body that is not the JSON it claims to be stays text, an unreadable one is `undefined`),
  * because for an error the status is the news, not the body.
  */
-export async function parseResponse(
+export function parseResponse(
   ctx: Context,
   response: Response,
   parseJson?: (text: string) => unknown,
 ): Promise<unknown> {
   const request = ctx.request
   const summary = () => summarize(request.method, request.peekUrl())
-  const options = {
-    timeout: attemptBudget(ctx),
-    signal: request.signal,
-    request: summary,
-    method: request.method,
-    ...(parseJson ? { parseJson } : {}),
+  let timeout: number | false
+  try {
+    timeout = attemptBudget(ctx)
+  } catch (error) {
+    return Promise.reject(error)
   }
+  const options: BodyParseOptions = { timeout, signal: request.signal, request: summary, method: request.method }
+  if (parseJson) options.parseJson = parseJson
   if (!response.ok) return lenientBody(response, options)
-  const data = await parseBody(response, options)
+  const parsed = parseBody(response, options)
   const schema: StandardSchemaV1 | undefined = request.options.schema
-  return schema ? validate(schema, data, summary(), response.headers.get('content-type')) : data
+  if (schema === undefined) return parsed
+  return parsed.then((data) => validate(schema, data, summary(), response.headers.get('content-type')))
 }
 
 async function lenientBody(response: Response, options: BodyParseOptions): Promise<unknown> {

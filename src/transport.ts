@@ -40,10 +40,17 @@ export function kyTransport(options: TransportOptions = {}): Transport {
     ...(options.fetch ? { fetch: options.fetch as typeof fetch } : {}),
   } as const
 
-  const send = async (ctx: Context, hop: Hop): Promise<Response> => {
+  // Plain functions returning promises, not async ones: while a request is out, the call holds
+  // callbacks rather than suspended frames.
+  const send = (ctx: Context, hop: Hop): Promise<Response> => {
     const { signal } = ctx.request
+    let timeout: number | false
+    try {
+      timeout = attemptBudget(ctx)
+    } catch (error) {
+      return Promise.reject(error)
+    }
     // Absent options are left out rather than passed as null: ky merges every key it is given.
-    const timeout = attemptBudget(ctx)
     const init: KyOptions = { ...base, method: hop.method, headers: hop.headers, timeout }
     if (hop.body !== undefined) init.body = hop.body
     // fetch treats a request with a validator in "default" mode as "no-store" and adds
@@ -52,50 +59,63 @@ export function kyTransport(options: TransportOptions = {}): Transport {
     // no HTTP cache of its own, so it changes nothing else).
     if (isConditional(hop.headers)) init.cache = 'force-cache'
     if (signal !== undefined) init.signal = signal
-    try {
-      return await ky(hop.url.href, init)
-    } catch (error) {
+    const failed = (error: unknown): never => {
       throw transportError(error, ctx, hop, timeout)
+    }
+    try {
+      return ky(hop.url.href, init).then(undefined, failed)
+    } catch (error) {
+      // ky builds the Request at once: fetch's refusal of it is thrown, not returned.
+      return Promise.reject(transportError(error, ctx, hop, timeout))
     }
   }
 
-  return async (ctx) => {
+  /** Sends `hop`; a redirect is followed from there, anything else is the response. */
+  const follow = (ctx: Context, hop: Hop, redirects: number): Promise<void> =>
+    send(ctx, hop).then((response) => {
+      const location = isRedirect(response.status) ? response.headers.get('location') : null
+      if (location === null || maxRedirects === 0) {
+        ctx.response = response
+        return undefined
+      }
+      return redirect(ctx, hop, response, location, redirects)
+    })
+
+  const redirect = async (ctx: Context, hop: Hop, response: Response, location: string, redirects: number) => {
+    await response.body?.cancel().catch(() => undefined)
+    const summary = () => summarize(hop.method, hop.url)
+    if (redirects === maxRedirects) {
+      throw new RedirectError(`more than ${maxRedirects} redirects`, { reason: 'too-many', request: summary() })
+    }
+    const credentials = { headers: ctx.state.credentialHeaders, query: ctx.state.credentialQuery }
+    const next = nextHop(hop, response.status, location, credentials, { allowInsecureRedirects, request: summary })
+    // fetch refuses a URL with user info, and its TypeError would quote the credentials:
+    // refuse such a Location here, naming neither it nor them.
+    if (next.url.username !== '' || next.url.password !== '') {
+      throw new RedirectError('the redirect leads to a URL with user info (credentials), which ply does not follow', {
+        reason: 'bad-location',
+        request: summary(),
+      })
+    }
+    return follow(ctx, next, redirects + 1)
+  }
+
+  return (ctx) => {
     const request = ctx.request
     const { signal, body } = request
-    if (signal?.aborted) throw abortError(signal, request.method, request.peekUrl())
+    if (signal?.aborted) return Promise.reject(abortError(signal, request.method, request.peekUrl()))
     if (body instanceof ReadableStream) {
       // A stream can be sent once; without this, a replay fails deep inside fetch with a vague TypeError.
       if (sentStreams.has(body)) {
-        throw new ConfigError('a ReadableStream body was already sent and cannot be replayed; send bytes or a string')
+        return Promise.reject(
+          new ConfigError('a ReadableStream body was already sent and cannot be replayed; send bytes or a string'),
+        )
       }
       sentStreams.add(body)
     }
     ctx.attempts += 1
     // peek: the transport only reads, so no attempt needs its own copy of URL and headers.
-    let hop: Hop = { method: request.method, url: request.peekUrl(), headers: request.peekHeaders(), body }
-    for (let redirects = 0; ; redirects++) {
-      const response = await send(ctx, hop)
-      const location = isRedirect(response.status) ? response.headers.get('location') : null
-      if (location === null || maxRedirects === 0) {
-        ctx.response = response
-        return
-      }
-      await response.body?.cancel().catch(() => undefined)
-      const summary = () => summarize(hop.method, hop.url)
-      if (redirects === maxRedirects) {
-        throw new RedirectError(`more than ${maxRedirects} redirects`, { reason: 'too-many', request: summary() })
-      }
-      const credentials = { headers: ctx.state.credentialHeaders, query: ctx.state.credentialQuery }
-      hop = nextHop(hop, response.status, location, credentials, { allowInsecureRedirects, request: summary })
-      // fetch refuses a URL with user info, and its TypeError would quote the credentials:
-      // refuse such a Location here, naming neither it nor them.
-      if (hop.url.username !== '' || hop.url.password !== '') {
-        throw new RedirectError('the redirect leads to a URL with user info (credentials), which ply does not follow', {
-          reason: 'bad-location',
-          request: summary(),
-        })
-      }
-    }
+    return follow(ctx, { method: request.method, url: request.peekUrl(), headers: request.peekHeaders(), body }, 0)
   }
 }
 
