@@ -418,6 +418,31 @@ describe.each([
 
 describeWithRedis('cache() over a Keyv over Redis (@keyv/redis)', (url) => storeSuite('redis', () => redis(url)))
 
+describe('cache() store keys', () => {
+  const fetchTwice = async (store: Keyv | MemoryStore) => {
+    const api = createClient({ baseUrl: server.url }).use(cache({ store })).use(auth.bearer(TOKEN_ALICE))
+    await api.get('/keys/fresh', { query: { q: 'x' } })
+    return api.get('/keys/fresh', { query: { q: 'x' } })
+  }
+
+  it('a Keyv store gets SHA-256 keys, which show neither the URL nor the credential', async () => {
+    const map = new Map<unknown, unknown>()
+    expect((await fetchTwice(new Keyv({ store: map }))).cacheStatus).toBe('hit')
+    const keys = [...map.keys()].map(String)
+    expect(keys).toHaveLength(1)
+    expect(keys[0]).toMatch(/^ply-cache:v1:[\w-]{43}$/)
+  })
+
+  it('the memory store keys by method, resource and partition as they are: no hash, no credential in clear', async () => {
+    const store = new ListedMemoryStore()
+    expect((await fetchTwice(store)).cacheStatus).toBe('hit')
+    const keys = [...store.written]
+    expect(keys).toHaveLength(1)
+    expect(keys[0]).toContain(`GET\0${server.url}/keys/fresh?q=x\0`)
+    expect(keys[0]).not.toContain(TOKEN_ALICE)
+  })
+})
+
 /** Runs the worker to completion (killed after 5 s); resolves its exit code and its output. */
 function runWorker(args: string[]): Promise<ScriptExit> {
   return startScript(worker, args, 5_000).exited
