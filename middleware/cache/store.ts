@@ -64,7 +64,10 @@ export class MemoryStore implements RecordStore {
     return this.peek(key)
   }
 
-  /** `get` without a promise: the record under `key`, if it is still of use (it counts as used). */
+  /**
+   * `get` without a promise: the record under `key`, if it is still of use (it counts as used).
+   * `cache()` reads a memory store through this, so a subclass that changes reads overrides it.
+   */
   peek(key: string): CacheRecord | undefined {
     const slot = this.#slots.get(key)
     if (slot === undefined) return undefined

@@ -99,13 +99,17 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
     const land = (): void => {
       if (flights.get(key) === flight) flights.delete(key)
     }
-    // Not async: a call nobody joins (most of them) holds a callback while it waits, and its
-    // outcome costs no further promise.
-    const outcome = (): Promise<Outcome> | typeof ALONE | undefined => {
+    // What the shared call's own context counted belongs to the first caller.
+    const fold = (): void => {
       if (shared !== ctx) {
         ctx.attempts += shared.attempts
         ctx.cacheStatus = shared.cacheStatus
       }
+    }
+    // Not async: a call nobody joins (most of them) holds a callback while it waits, and its
+    // outcome costs no further promise.
+    const outcome = (): Promise<Outcome> | typeof ALONE | undefined => {
+      fold()
       const response = shared.response
       if (response === undefined || !flight.shared) {
         // Nobody joined while the request was out: the first caller keeps the response as
@@ -121,10 +125,7 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
       return read
     }
     const failed = (error: unknown): never => {
-      if (shared !== ctx) {
-        ctx.attempts += shared.attempts
-        ctx.cacheStatus = shared.cacheStatus
-      }
+      fold()
       land()
       throw error
     }
