@@ -16,8 +16,8 @@ export function version(): string {
   return 'unknown'
 }
 
-function isPlyManifest(value: unknown): value is { name: 'ply'; version: string } {
+function isPlyManifest(value: unknown): value is { name: 'ply-http'; version: string } {
   if (typeof value !== 'object' || value === null) return false
   const { name, version } = value as Record<string, unknown>
-  return name === 'ply' && typeof version === 'string'
+  return name === 'ply-http' && typeof version === 'string'
 }

@@ -3,8 +3,8 @@
 // clients' events report it.
 // `npm run demo -- --live` talks to the real APIs with GITHUB_TOKEN / OPENWEATHER_API_KEY.
 // It uses the built package, exactly as an application would.
-import { type ApiResponse, AuthError, type Client, PlyError } from 'ply'
-import { type GitHub, github, type OpenWeatherMap, openWeatherMap } from 'ply/presets'
+import { type ApiResponse, AuthError, type Client, PlyError } from 'ply-http'
+import { type GitHub, github, type OpenWeatherMap, openWeatherMap } from 'ply-http/presets'
 import { type Replica, startReplica } from './replica/index.ts'
 
 const live = process.argv.includes('--live')

@@ -3,7 +3,7 @@ import { ConfigError, type Context, HttpError, type Middleware, PlyError, redact
 
 /** Options of `tracing()`. */
 export interface TracingOptions {
-  /** The tracer's name, as OpenTelemetry's `trace.getTracer(name)` takes it. Default `'ply'`. */
+  /** The tracer's name, as OpenTelemetry's `trace.getTracer(name)` takes it. Default `'ply-http'`. */
   tracerName?: string
   /** Whether to put the span's context on the request (`traceparent`, …) through the global propagator. Default `true`. */
   propagate?: boolean
@@ -38,7 +38,7 @@ function loadApi(): Promise<Api | undefined> {
  * outermost, so that the span covers cache hits, retries and waits.
  */
 export function tracing(options: TracingOptions = {}): Middleware {
-  const { tracerName = 'ply', propagate = true } = options
+  const { tracerName = 'ply-http', propagate = true } = options
   if (typeof tracerName !== 'string' || tracerName === '') {
     throw new ConfigError('tracing(): tracerName must be a non-empty string')
   }

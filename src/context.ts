@@ -18,7 +18,7 @@ export type HeadersInput = HeadersInit | Readonly<Record<string, string | undefi
 
 /**
  * The options of one call. Middlewares add their own per-call options by augmenting this
- * interface (`declare module 'ply' { interface RequestOptions { retry?: … } }`) and read them
+ * interface (`declare module 'ply-http' { interface RequestOptions { retry?: … } }`) and read them
  * from `ctx.request.options`.
  */
 export interface RequestOptions {

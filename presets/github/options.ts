@@ -30,7 +30,7 @@ export interface GitHubOptions extends PresetOptions {
 /** The defaults `github()` fills in. */
 export const GITHUB_DEFAULTS = {
   baseUrl: 'https://api.github.com',
-  userAgent: 'ply',
+  userAgent: 'ply-http',
   apiVersion: '2022-11-28',
   concurrency: 10,
   maxWait: 3_600_000,
