@@ -445,7 +445,7 @@ describe('cache() store keys', () => {
 
 /** Runs the worker to completion (killed after 5 s); resolves its exit code and its output. */
 function runWorker(args: string[]): Promise<ScriptExit> {
-  return startScript(worker, args, 5_000).exited
+  return startScript(worker, args, 60_000).exited
 }
 
 describe('cache() over SQLite across a restart', () => {

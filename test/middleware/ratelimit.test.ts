@@ -120,7 +120,8 @@ describe('windows', () => {
     const began = performance.now()
     const statuses: string[] = []
     for (let i = 0; i < 5; i++) statuses.push((await api.get(path)).cacheStatus)
-    expect(performance.now() - began).toBeLessThan(500)
+    // Had each hit taken a slot at 1/s, the five calls would have taken 4 s.
+    expect(performance.now() - began).toBeLessThan(2_500)
     expect(statuses).toEqual(['miss', 'hit', 'hit', 'hit', 'hit'])
     expect(received.get(path)).toBe(1)
   })

@@ -96,7 +96,7 @@ describe('tracing()', () => {
   it('passes calls through when @opentelemetry/api is not installed', async () => {
     const script = path.resolve('test/middleware/tracing-without-api.ts')
     const hook = path.resolve('test/middleware/hide-opentelemetry.ts')
-    const run = startScript('--import', [hook, script, server.url], 8000)
+    const run = startScript('--import', [hook, script, server.url], 60_000)
     const exit = await run.exited
     expect(exit.stderr).toBe('')
     expect(exit.code).toBe(0)

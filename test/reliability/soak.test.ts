@@ -27,7 +27,7 @@ describe('soak, short form (npm run soak runs 50,000)', () => {
   it(`after ${REQUESTS} mixed requests the client's heap is within 10 % of its size after the first ${BASELINE}`, async () => {
     const script = fileURLToPath(new URL('./soak.ts', import.meta.url))
     const args = ['--requests', String(REQUESTS), '--baseline', String(BASELINE), '--readings', '2']
-    const { code, stdout, stderr } = await startScript(script, args, 28_000).exited
+    const { code, stdout, stderr } = await startScript(script, args, 100_000).exited
     expect(stderr).toBe('')
     expect(code).toBe(0)
     const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as SoakReport
@@ -45,5 +45,5 @@ describe('soak, short form (npm run soak runs 50,000)', () => {
     expect(report.servers.otherOrigin.withAuthorization).toBe(0)
     expect(Math.abs(report.growth)).toBeLessThanOrEqual(HEAP_TOLERANCE)
     expect(report.heapFinal).toBeLessThanOrEqual(report.heapBaseline * (1 + HEAP_TOLERANCE))
-  }, 30_000)
+  })
 })
