@@ -568,10 +568,11 @@ function track<T>(promise: Promise<T>): { readonly promise: Promise<T>; settled(
 }
 
 /**
- * Waits up to `ms` of real time for `done()`, with faked timers left alone: it polls through
- * setImmediate and reads performance.now(), which the fake timers here do not replace.
+ * Waits up to `ms` of real time (a bound that only catches a hang) for `done()`, with faked
+ * timers left alone: it polls through setImmediate and reads performance.now(), which the fake
+ * timers here do not replace.
  */
-async function realWait(done: () => boolean, ms = 2_000): Promise<boolean> {
+async function realWait(done: () => boolean, ms = 30_000): Promise<boolean> {
   const until = performance.now() + ms
   while (!done() && performance.now() < until) await new Promise((resolve) => setImmediate(resolve))
   return done()
