@@ -1,19 +1,20 @@
-import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto'
+import { KeyedHash } from './digest.ts'
 
 // Random per process, so a scope cannot be reversed by hashing guesses. Processes that share
-// a cache (a Redis store) set one key for all with `setCredentialScopeKey`.
-// A KeyObject, made once: handing createHmac a raw Buffer costs several times more per call.
-let scopeKey: KeyObject = createSecretKey(randomBytes(32))
+// a cache (a Redis store) set one key for all with `setCredentialScopeKey`. Keyed once: the
+// HMAC's pads are hashed here, not on every call.
+let scopeHash = new KeyedHash(globalThis.crypto.getRandomValues(new Uint8Array(32)))
 
 /**
  * Sets the key the credential scopes are hashed with. Processes that share a cache or a rate
  * limiter through Redis must use the same key (at least 32 bytes, kept secret), or their
- * scopes differ and nothing is shared.
+ * scopes differ and nothing is shared. A string key is taken as its UTF-8 bytes.
  */
 export function setCredentialScopeKey(key: string | Uint8Array): void {
-  const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key)
+  const bytes = typeof key === 'string' ? new TextEncoder().encode(key) : Uint8Array.from(key)
   if (bytes.byteLength < 32) throw new RangeError('the credential scope key must be at least 32 bytes')
-  scopeKey = createSecretKey(bytes)
+  scopeHash = new KeyedHash(bytes)
+  bytes.fill(0)
 }
 
 /**
@@ -22,6 +23,6 @@ export function setCredentialScopeKey(key: string | Uint8Array): void {
  * that share the key); the credential cannot be recovered from it.
  */
 export function credentialScope(scheme: string, credential: string): string {
-  const digest = createHmac('sha256', scopeKey).update(`${scheme}\0${credential}`).digest('base64url')
-  return `${scheme}:${digest.slice(0, 22)}`
+  // 22 base64url characters (132 bits) of the HMAC: the first 17 bytes hold them all.
+  return `${scheme}:${scopeHash.digest(`${scheme}\0${credential}`, 17).slice(0, 22)}`
 }

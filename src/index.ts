@@ -5,6 +5,7 @@
  * @module
  */
 export { unlessAborted } from './abort.ts'
+export { decodeBase64, encodeBase64, encodeBase64Text } from './base64.ts'
 export {
   type BodyParseOptions,
   type BoundedBody,
@@ -41,6 +42,7 @@ export type {
 export { detachContext, PlyRequest } from './context.ts'
 export { credentialScope, setCredentialScopeKey } from './credential-scope.ts'
 export { attemptBudget, deadlineError, remainingTime } from './deadline.ts'
+export { sha256Base64Url } from './digest.ts'
 export {
   AbortError,
   AuthError,

@@ -1,4 +1,4 @@
-import { ConfigError, type Middleware, registerSecret } from '../../src/index.ts'
+import { ConfigError, encodeBase64Text, type Middleware, registerSecret } from '../../src/index.ts'
 import { credentialScope, declareScope, markCredential } from './scope.ts'
 
 /**
@@ -15,7 +15,7 @@ export function basic(username: string, password: string): Middleware {
   if (/[\x00-\x1f\x7f]/.test(username + password)) {
     throw new ConfigError('the Basic auth user name or password contains a control character')
   }
-  const encoded = Buffer.from(`${username}:${password}`, 'utf8').toString('base64')
+  const encoded = encodeBase64Text(`${username}:${password}`)
   const header = `Basic ${encoded}`
   const scope = credentialScope('basic', `${username}:${password}`)
   const middleware: Middleware = async (ctx, next) => {

@@ -1,5 +1,5 @@
 import type Keyv from 'keyv'
-import { ConfigError } from '../../src/index.ts'
+import { ConfigError, decodeBase64, encodeBase64 } from '../../src/index.ts'
 import type { CacheRecord, StoredResponse } from './entry.ts'
 
 /**
@@ -163,7 +163,7 @@ export class KeyvRecordStore implements RecordStore {
   async set(key: string, record: CacheRecord, ttlMs: number): Promise<void> {
     const variants: SerialVariant[] = record.variants.map((variant) => ({
       ...variant,
-      body: Buffer.from(variant.body.buffer, variant.body.byteOffset, variant.body.byteLength).toString('base64'),
+      body: encodeBase64(variant.body),
     }))
     const written = await this.#keyv.set(key, { v: 1, variants }, ttlMs)
     // Keyv reports a failed write as `false` when it has an `error` listener.
@@ -183,8 +183,13 @@ function decode(stored: unknown): CacheRecord | undefined {
   const decoded: StoredResponse[] = []
   for (const variant of variants as SerialVariant[]) {
     if (typeof variant?.body !== 'string' || !Array.isArray(variant.headers)) return undefined
-    const body = Buffer.from(variant.body, 'base64')
-    decoded.push({ ...variant, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) })
+    let body: Uint8Array<ArrayBuffer>
+    try {
+      body = decodeBase64(variant.body)
+    } catch {
+      return undefined
+    }
+    decoded.push({ ...variant, body })
   }
   return { v: 1, variants: decoded }
 }

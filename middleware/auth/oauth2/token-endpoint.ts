@@ -1,6 +1,7 @@
 import {
   AuthError,
   describeFailure,
+  encodeBase64Text,
   type RequestSummary,
   redactText,
   registerSecret,
@@ -112,7 +113,7 @@ function tokenForm(settings: OAuth2Settings, grant: GrantState): URLSearchParams
 
 /** RFC 6749 §2.3.1: base64 of `form-urlencode(id) ":" form-urlencode(secret)`. */
 function basicCredentials(clientId: string, clientSecret: string): string {
-  return Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`, 'utf8').toString('base64')
+  return encodeBase64Text(`${formEncode(clientId)}:${formEncode(clientSecret)}`)
 }
 
 /** `value` encoded as `application/x-www-form-urlencoded` (space as `+`, UTF-8 percent-encoded). */
