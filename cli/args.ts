@@ -1,6 +1,6 @@
 import { type Command, parseCommand } from './commands/index.ts'
 import { UsageError } from './errors.ts'
-import { parseCommandLine, type Values } from './options.ts'
+import { parseCommandLine, type Values, wholeNumber } from './options.ts'
 
 /** The options every command takes. */
 export interface GlobalOptions {
@@ -18,7 +18,16 @@ export interface GlobalOptions {
   readonly cacheDir: string | undefined
   /** `--no-cache`: no persistent cache. */
   readonly noCache: boolean
+  /** `--timeout`: how long each attempt waits for an answer, in ms (else the library's 10 s). */
+  readonly timeoutMs: number | undefined
+  /** `--retries`: attempts after the first for a call that failed in a retryable way (else 2). */
+  readonly retries: number | undefined
 }
+
+/** `setTimeout`'s limit: a longer timeout would fire at once. */
+const MAX_TIMEOUT_MS = 2_147_483_647
+/** More retries than this is a typo rather than a plan. */
+const MAX_RETRIES = 100
 
 /** What the command line asks for. */
 export type Invocation =
@@ -50,6 +59,8 @@ function globalOptionsOf(values: Values): GlobalOptions {
     verbose: values.verbose ?? false,
     cacheDir: nonEmpty(values['cache-dir'], 'cache-dir'),
     noCache: values['no-cache'] ?? false,
+    timeoutMs: wholeNumber(values.timeout, 'timeout', 1, MAX_TIMEOUT_MS, 'milliseconds'),
+    retries: wholeNumber(values.retries, 'retries', 0, MAX_RETRIES),
   }
 }
 

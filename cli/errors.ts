@@ -23,3 +23,25 @@ export class UsageError extends Error {
 export class MissingCredentialError extends Error {
   override name = 'MissingCredentialError'
 }
+
+/** What the final error line says about a call that failed: which, how many attempts, how long. */
+export interface FailedCall {
+  readonly method: string
+  /** The URL as the client's events give it (credentials redacted). */
+  readonly url: string
+  readonly attempts: number
+  readonly durationMs: number
+}
+
+/** An error a command ended with, and the call it came from, so the final line can tell its attempts. */
+export class CallFailure extends Error {
+  override name = 'CallFailure'
+  readonly error: unknown
+  readonly call: FailedCall
+
+  constructor(error: unknown, call: FailedCall) {
+    super(error instanceof Error ? error.message : String(error))
+    this.error = error
+    this.call = call
+  }
+}

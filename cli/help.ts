@@ -24,8 +24,13 @@ Options:
   --cache-dir <dir>    the persistent cache (default: $PLY_CACHE_DIR, else the user's cache
                        directory, e.g. ~/.cache/ply)
   --no-cache           no persistent cache for this run
+  --timeout <ms>       how long each attempt waits for an answer (default 10000)
+  --retries <n>        attempts after the first when one fails with a network error,
+                       a timeout, a 429 or a 50x (default 2; never for POST or PATCH)
   -h, --help           this help
   --version            ply's version
+
+A failed attempt or a wait longer than a second is told on stderr as it happens.
 
 Every request revalidates what the cache holds (If-None-Match), so a repeated command
 costs a 304, which GitHub does not count against the rate limit.

@@ -10,6 +10,8 @@ export const OPTIONS = {
   verbose: { type: 'boolean', short: 'v' },
   'cache-dir': { type: 'string' },
   'no-cache': { type: 'boolean' },
+  timeout: { type: 'string' },
+  retries: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
   all: { type: 'boolean' },
@@ -37,6 +39,8 @@ export const GLOBAL_OPTIONS: readonly OptionName[] = [
   'verbose',
   'cache-dir',
   'no-cache',
+  'timeout',
+  'retries',
   'help',
   'version',
 ]
@@ -134,10 +138,25 @@ export function oneOf<const T extends string>(
 
 /** A whole number option of at least 1. */
 export function positiveInteger(value: string | undefined, option: string): number | undefined {
+  return wholeNumber(value, option, 1)
+}
+
+/**
+ * A whole number option from `min` to `max` (digits only: no sign, fraction or exponent);
+ * `unit` names what it counts in the error (`--timeout must be a whole number of milliseconds …`).
+ */
+export function wholeNumber(
+  value: string | undefined,
+  option: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+  unit?: string,
+): number | undefined {
   if (value === undefined) return undefined
   const number = Number(value)
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < 1) {
-    throw new UsageError(`--${option} must be a whole number of at least 1; got '${value}'`)
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < min || number > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`
+    throw new UsageError(`--${option} must be a whole number${unit ? ` of ${unit}` : ''} ${range}; got '${value}'`)
   }
   return number
 }

@@ -1,4 +1,4 @@
-import { EXIT, MissingCredentialError, UsageError } from './errors.ts'
+import { CallFailure, EXIT, type FailedCall, MissingCredentialError, UsageError } from './errors.ts'
 
 /** How a failed run ends: its exit code and the one line for stderr (without the `ply: ` prefix). */
 export interface Failure {
@@ -12,9 +12,15 @@ export interface Failure {
  * missing key); 4 for rate limits (`RateLimitError`, a 429), saying when the limit resets; 1
  * for everything else (an API error, a network failure, a timeout, a body that does not
  * parse). Messages pass the library's redaction of registered secrets. The library is loaded
- * only for errors that can come from it, so usage errors are reported fast.
+ * only for errors that can come from it, so usage errors are reported fast. For an error that
+ * ended a call (`CallFailure`), the message also says how many attempts were made and over
+ * how long (see `withAttempts`).
  */
 export async function failureOf(error: unknown, now = Date.now()): Promise<Failure> {
+  if (error instanceof CallFailure) {
+    const { code, message } = await failureOf(error.error, now)
+    return { code, message: await withAttempts(message, error.error, error.call) }
+  }
   if (error instanceof UsageError) return { code: EXIT.usage, message: `${error.message} (run 'ply --help')` }
   if (error instanceof MissingCredentialError) return { code: EXIT.auth, message: error.message }
   const { AuthError, ConfigError, HttpError, PlyError, RateLimitError, redactText } = await import('../src/index.ts')
@@ -33,6 +39,23 @@ export async function failureOf(error: unknown, now = Date.now()): Promise<Failu
   if (error instanceof PlyError) return failure(EXIT.failure, error.message)
   const text = error instanceof Error ? error.message : String(error)
   return failure(EXIT.failure, `unexpected error: ${text}`)
+}
+
+/**
+ * The message of a failed call with its attempts: a timeout is said as one
+ * (`GET http://127.0.0.1:1234/x timed out after 2 attempts over 0.4 s (200 ms per attempt)`),
+ * a network failure gets `(after 3 attempts over 0.9 s)`, and so does an answer that came
+ * after more than one attempt. A single attempt that got an answer needs no such note.
+ */
+async function withAttempts(message: string, error: unknown, call: FailedCall): Promise<string> {
+  const { ConfigError, NetworkError, redactText, TimeoutError } = await import('../src/index.ts')
+  if (error instanceof ConfigError) return message
+  const attempts = `${call.attempts} attempt${call.attempts === 1 ? '' : 's'}`
+  const over = `${attempts} over ${(call.durationMs / 1_000).toFixed(1)} s`
+  if (error instanceof TimeoutError) {
+    return redactText(`${call.method} ${call.url} timed out after ${over} (${error.timeoutMs} ms per attempt)`)
+  }
+  return error instanceof NetworkError || call.attempts > 1 ? `${message} (after ${over})` : message
 }
 
 /** The message, with the `message` field of a JSON error body when the message lacks it. */

@@ -1,6 +1,6 @@
 import type Keyv from 'keyv'
-import type { Client } from '../../src/index.ts'
 import type { GlobalOptions } from '../args.ts'
+import type { Calls } from '../calls.ts'
 import type { Log } from '../log.ts'
 import type { Output } from '../output.ts'
 
@@ -12,6 +12,19 @@ export interface CommandContext {
   readonly store: Keyv | undefined
   readonly output: Output
   readonly log: Log
+  /** Tells what the command's clients do (`calls.watch(client)`), and keeps the last failed call. */
+  readonly calls: Calls
+}
+
+/** Retries after a failed first attempt when `--retries` is not given: the library's default. */
+export const DEFAULT_RETRIES = 2
+
+/** The preset options `--timeout` and `--retries` set, when given. */
+export function attemptOptions(global: GlobalOptions): { timeout?: number; retry?: { retries: number } } {
+  return {
+    ...(global.timeoutMs === undefined ? {} : { timeout: global.timeoutMs }),
+    ...(global.retries === undefined ? {} : { retry: { retries: global.retries } }),
+  }
 }
 
 /**
@@ -28,35 +41,3 @@ export const MAX_WAIT_MS = 15_000
  * repeat from the cache, without a request or quota.
  */
 export const REVALIDATE = 'no-cache' satisfies RequestCache
-
-/**
- * With `--verbose`: one line per call as it settles (method, redacted URL, status or error,
- * what the cache did, attempts, time and the part of it spent waiting for a rate limit) and one
- * per retry or rate-limit wait, from the client's events. Without it, nothing listens and the
- * client stays silent.
- */
-export function watch(client: Client, log: Log): void {
-  if (!log.verbose) return
-  client.on('retry', (event) => {
-    const what = event.status === undefined ? (event.error?.name ?? 'a failure') : `HTTP ${event.status}`
-    log.detail(`attempt ${event.attempt} failed (${what}); retrying in ${Math.round(event.delayMs)} ms`)
-  })
-  client.on('rateLimited', (event) => {
-    // A wait for a concurrency slot, or behind other queued calls, has no schedule (waitMs 0):
-    // the call's line says how long it was once it settles.
-    const wait =
-      event.waitMs > 0
-        ? `${Math.round(event.waitMs)} ms`
-        : event.reason === 'concurrency'
-          ? 'for a free slot'
-          : 'for its turn'
-    log.detail(`waiting ${wait} for the rate limit (${event.reason})`)
-  })
-  client.on('response', (event) => {
-    const outcome = event.status === undefined ? (event.error?.name ?? 'no response') : String(event.status)
-    const attempts = `${event.attempts} attempt${event.attempts === 1 ? '' : 's'}`
-    const waited = Math.round(event.rateLimitWaitMs)
-    const ms = `${Math.round(event.durationMs)} ms${waited > 0 ? `, ${waited} ms of it waiting for the rate limit` : ''}`
-    log.line(`${event.method} ${event.url} → ${outcome} (cache ${event.cacheStatus}, ${attempts}, ${ms})`)
-  })
-}

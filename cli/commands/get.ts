@@ -1,6 +1,6 @@
 import { auth, cache, dedupe, parse, retry } from '../../middleware/index.ts'
 import { createClient } from '../../src/index.ts'
-import { type CommandContext, MAX_WAIT_MS, REVALIDATE, watch } from './context.ts'
+import { type CommandContext, MAX_WAIT_MS, REVALIDATE } from './context.ts'
 import type { GetCommand } from './get-args.ts'
 
 /**
@@ -24,11 +24,13 @@ export async function runGet(command: GetCommand, ctx: CommandContext): Promise<
   const client = createClient({
     ...(ctx.global.baseUrl ? { baseUrl: ctx.global.baseUrl } : {}),
     headers: { 'user-agent': 'ply-cli' },
+    ...(ctx.global.timeoutMs === undefined ? {} : { timeout: ctx.global.timeoutMs }),
   }).use(parse({ parseJson }))
   if (ctx.store) client.use(cache({ store: ctx.store }))
-  client.use(dedupe()).use(retry({ maxRetryAfter: MAX_WAIT_MS }))
+  const retries = ctx.global.retries === undefined ? {} : { retries: ctx.global.retries }
+  client.use(dedupe()).use(retry({ maxRetryAfter: MAX_WAIT_MS, ...retries }))
   if (command.bearer !== undefined) client.use(auth.bearer(command.bearer))
-  watch(client, ctx.log)
+  ctx.calls.watch(client)
   const response = await client.request(command.method, command.url, {
     headers: command.headers.map(([name, value]) => [name, value]),
     cache: REVALIDATE,

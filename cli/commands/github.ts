@@ -1,6 +1,6 @@
 import { github, type SearchRepositoriesParams } from '../../presets/index.ts'
 import { githubToken } from '../credentials.ts'
-import { type CommandContext, MAX_WAIT_MS, REVALIDATE, watch } from './context.ts'
+import { attemptOptions, type CommandContext, MAX_WAIT_MS, REVALIDATE } from './context.ts'
 import type { GithubCommand } from './github-args.ts'
 import { listRepos } from './github-repos.ts'
 
@@ -12,8 +12,9 @@ export async function runGithub(command: GithubCommand, ctx: CommandContext): Pr
     cache: ctx.store ?? false,
     userAgent: 'ply-cli',
     maxWait: MAX_WAIT_MS,
+    ...attemptOptions(ctx.global),
   })
-  watch(gh.client, ctx.log)
+  ctx.calls.watch(gh.client)
   try {
     switch (command.action) {
       case 'user': {

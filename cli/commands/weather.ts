@@ -1,6 +1,6 @@
 import { openWeatherMap } from '../../presets/index.ts'
 import { openWeatherKey } from '../credentials.ts'
-import { type CommandContext, watch } from './context.ts'
+import { attemptOptions, type CommandContext } from './context.ts'
 import type { WeatherCommand } from './weather-args.ts'
 
 /**
@@ -15,8 +15,9 @@ export async function runWeather(command: WeatherCommand, ctx: CommandContext): 
     ...(ctx.global.baseUrl ? { baseUrl: ctx.global.baseUrl } : {}),
     ...(command.units ? { units: command.units } : {}),
     ...(command.lang ? { lang: command.lang } : {}),
+    ...attemptOptions(ctx.global),
   })
-  watch(owm.client, ctx.log)
+  ctx.calls.watch(owm.client)
   try {
     // The default cache mode: an answer younger than the preset's 10 minutes is served from the
     // cache (OpenWeatherMap has no validators to revalidate with).
