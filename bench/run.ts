@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --write] [-- --only overhead|cache|ratelimit|memory]`: four
- * sections, each against a loopback server in a child process.
+ * `npm run bench [-- --quick] [-- --write] [-- --only overhead|cache|ratelimit|memory|bundle]`:
+ * four sections against a loopback server in a child process, and one without a network.
  *
  * 1. overhead: requests/s and p50/p99 latency of undici.request, fetch, bare ky, got, axios
  *    and ply (empty stack, five pass-through middlewares, and the full stack of
@@ -11,6 +11,8 @@
  *    (`./ratelimit-section.ts`).
  * 4. memory: heap and RSS per request with 10,000 in flight, bare ky against ply's full
  *    stack (`./memory.ts`).
+ * 5. bundle: esbuild browser bundles of ky, the core and the core with its middlewares,
+ *    minified and gzipped (`./bundle-size.ts`); a second or two, the same with `--quick`.
  *
  * `--write` also puts the results in docs/performance.md, `--quick` makes a short smoke run
  * (under a minute in all), `--only` runs one section.
@@ -18,6 +20,7 @@
 import { deepStrictEqual } from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { runBundleBench } from './bundle-size.ts'
 import { runCacheBench } from './cache.ts'
 import { type BenchClient, PLY_FULL, withClients } from './clients.ts'
 import { log } from './log.ts'
@@ -54,7 +57,7 @@ const FULL = { rounds: 24, turnMs: 400, warmupMs: 750 }
 // client that keeps the whole `--quick` run under a minute, not a measurement.
 const QUICK = { rounds: 6, turnMs: 60, warmupMs: 60 }
 
-const SECTIONS = ['overhead', 'cache', 'ratelimit', 'memory'] as const
+const SECTIONS = ['overhead', 'cache', 'ratelimit', 'memory', 'bundle'] as const
 type Section = (typeof SECTIONS)[number]
 
 const CHART = 'performance-throughput.svg'
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     cache: (o) => runCacheBench(o),
     ratelimit: (o) => runRateLimitBench(o),
     memory: (o) => runMemoryBench(o),
+    bundle: (o) => runBundleBench(o),
   }
   const start = performance.now()
   for (const section of SECTIONS) {
