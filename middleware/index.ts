@@ -18,6 +18,7 @@ export {
   type CacheOptions,
   type CacheWarning,
   cache,
+  type KeyvLike,
   MemoryStore,
   type MemoryStoreOptions,
 } from './cache/index.ts'
@@ -32,8 +33,13 @@ export {
   type Quota,
   type RateLimitMiddleware,
   type RateLimitOptions,
-  type RedisOptions,
   rateLimit,
+  type SharedEstimate,
+  type SharedHooks,
+  type SharedLimiter,
+  type SharedLimiters,
+  type SharedLimits,
+  type SharedLimitsSource,
 } from './ratelimit/index.ts'
 export {
   type RetryBudgetOptions,

@@ -5,4 +5,10 @@
  */
 export * from './github/index.ts'
 export * from './openweathermap/index.ts'
-export type { Closable, PresetCallOptions, PresetOptions, PresetRedisOptions } from './shared/options.ts'
+export type {
+  Closable,
+  PresetCacheStore,
+  PresetCallOptions,
+  PresetOptions,
+  PresetRedis,
+} from './shared/options.ts'

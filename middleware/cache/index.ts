@@ -34,7 +34,7 @@ import { MemoryStore } from './store.ts'
 
 export type { CacheWarning } from './guard.ts'
 export type { CacheKeyFunction } from './key.ts'
-export type { CacheOptions } from './options.ts'
+export type { CacheOptions, KeyvLike } from './options.ts'
 export { MemoryStore, type MemoryStoreOptions } from './store.ts'
 
 /** One call of `next()`: for the call's own context, or for a detached one (a background refresh). */

@@ -1,18 +1,20 @@
-import type Keyv from 'keyv'
 import { ConfigError, redactText } from '../../src/index.ts'
 import type { FreshnessSettings } from './freshness.ts'
 import { type CacheWarning, GuardedStore } from './guard.ts'
 import type { CacheKeyFunction } from './key.ts'
-import { KeyvRecordStore, MemoryStore, type RecordStore } from './store.ts'
+import { type KeyvLike, KeyvRecordStore, MemoryStore, type RecordStore } from './store.ts'
+
+export type { KeyvLike } from './store.ts'
 
 /** Options of `cache()`. */
 export interface CacheOptions {
   /**
-   * Where responses are stored: any `Keyv` (`@keyv/sqlite` for a file on disk, `@keyv/redis`
-   * to share between processes), or a `MemoryStore` (the default: this process's memory,
-   * 1,000 records / 50 MiB, least recently used out first).
+   * Where responses are stored: any Keyv, 5 or 6 (`@keyv/sqlite` for a file on disk,
+   * `@keyv/redis` to share between processes), or any store with its `get`, `set` and `delete`
+   * (see `KeyvLike`); or a `MemoryStore` (the default: this process's memory, 1,000 records /
+   * 50 MiB, least recently used out first).
    */
-  store?: Keyv | MemoryStore | undefined
+  store?: KeyvLike | MemoryStore | undefined
   /**
    * Fallback freshness lifetime in milliseconds for successful (2xx) GET responses that state
    * none (no `max-age`, no `Expires`), such as OpenWeatherMap's. `no-store` and `no-cache`
@@ -118,10 +120,12 @@ function storeOf(store: CacheOptions['store'], timeoutMs: number, warn: (warning
   if (store instanceof MemoryStore) return store
   // Duck-typed rather than `instanceof`: a Keyv from another copy of the package works too.
   if (isKeyvLike(store)) return new GuardedStore(new KeyvRecordStore(store), timeoutMs, warn)
-  throw new ConfigError('cache(): store must be a Keyv instance or a MemoryStore')
+  throw new ConfigError(
+    'cache(): store must be a Keyv instance (or an object with its get, set and delete) or a MemoryStore',
+  )
 }
 
-function isKeyvLike(store: unknown): store is Keyv {
+function isKeyvLike(store: unknown): store is KeyvLike {
   const candidate = store as Partial<Record<'get' | 'set' | 'delete', unknown>> | null
   return (
     typeof candidate === 'object' &&

@@ -1,4 +1,3 @@
-import type Keyv from 'keyv'
 import { ConfigError, decodeBase64, encodeBase64 } from '../../src/index.ts'
 import type { CacheRecord, StoredResponse } from './entry.ts'
 
@@ -141,6 +140,18 @@ function sizeOf(record: CacheRecord): number {
   return bytes
 }
 
+/**
+ * A Keyv-like store, declared by the methods `cache()` calls, so that neither ply's types nor
+ * its code need the `keyv` package: a Keyv 5 or 6 instance fits (with `@keyv/redis`,
+ * `@keyv/sqlite` or any adapter), and so does any object with these methods. Values are
+ * JSON-safe objects; `ttl` is in milliseconds; a `set` that resolves to `false` failed.
+ */
+export interface KeyvLike {
+  get(key: string): Promise<unknown>
+  set(key: string, value: unknown, ttl?: number): Promise<unknown>
+  delete(key: string): Promise<unknown>
+}
+
 /** A stored variant as it is written to a Keyv store: the body as base64, JSON-safe. */
 type SerialVariant = Omit<StoredResponse, 'body'> & { readonly body: string }
 
@@ -149,9 +160,9 @@ type SerialVariant = Omit<StoredResponse, 'body'> & { readonly body: string }
  * base64, so every serializer keeps them exactly.
  */
 export class KeyvRecordStore implements RecordStore {
-  readonly #keyv: Keyv
+  readonly #keyv: KeyvLike
 
-  constructor(keyv: Keyv) {
+  constructor(keyv: KeyvLike) {
     this.#keyv = keyv
   }
 

@@ -9,19 +9,27 @@ import {
 } from '../../src/index.ts'
 import { Gate, type Quota, type Ticket } from './gate.ts'
 import { observe } from './learn.ts'
-import { type GroupLimits, groupSettings, type LimitedEvent, quotaOwners, type RateLimitOptions } from './options.ts'
 import {
-  hasSharedLimits,
-  limiterSettings,
-  type SharedLimiter,
-  type SharedLimiters,
-  sharedLimiters,
-} from './shared/index.ts'
+  type GroupLimits,
+  groupSettings,
+  type LimitedEvent,
+  quotaOwners,
+  type RateLimitOptions,
+  sharedSource,
+} from './options.ts'
+import { hasSharedLimits, type SharedLimiter, type SharedLimiters } from './shared.ts'
 import { Taught } from './taught.ts'
 
 export type { Quota } from './gate.ts'
 export type { GroupLimits, LimitedEvent, LimitReason, Limits, RateLimitOptions } from './options.ts'
-export type { RedisOptions } from './shared/index.ts'
+export type {
+  SharedEstimate,
+  SharedHooks,
+  SharedLimiter,
+  SharedLimiters,
+  SharedLimits,
+  SharedLimitsSource,
+} from './shared.ts'
 
 /** The middleware `rateLimit()` returns, with a view of the quotas and a way to stop. */
 export interface RateLimitMiddleware extends Middleware {
@@ -30,7 +38,7 @@ export interface RateLimitMiddleware extends Middleware {
    * with `sharesQuotaWith`, the quota it shares.
    */
   quota(group?: string): Quota
-  /** Closes the Redis connections of shared mode, if ply opened them; nothing otherwise. */
+  /** Closes the connections of shared mode that ply opened (from a URL); nothing otherwise. */
   close(): Promise<void>
 }
 
@@ -64,8 +72,9 @@ interface WaitBound {
  *
  * `groups` and `group` give some requests limits of their own (a search API, mutations);
  * `sharesQuotaWith` makes a group obey and teach the server-taught quota of another. With
- * `redis`, every group's limits are shared by every process with the same `id`, through
- * bottleneck's Redis clustering, and so are the pauses the server asks for.
+ * `shared: redisConnection({ url | client, id })` (from `ply-http/redis`), every group's
+ * limits are shared by every process with the same `id`, through bottleneck's Redis
+ * clustering, and so are the pauses the server asks for.
  */
 export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
   const defaults = groupSettings(options)
@@ -85,22 +94,21 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
     throw new ConfigError(`rateLimit(): maxWait must be a number of ms from 0 to 2147483647, got ${String(maxWait)}`)
   }
 
-  const { redis } = options
-  const hub: SharedLimiters | undefined = redis === undefined ? undefined : sharedLimiters(redis)
-  /** The Redis id of a group's shared limits: the default group keeps `id` itself, so existing deployments keep their keys. */
-  const baseId = redis?.id ?? ''
-  const sharedId = (name: string): string => (name === DEFAULT_GROUP ? baseId : `${baseId}:${name}`)
+  const source = sharedSource(options)
   const limitsOf = (name: string): GroupLimits => groups[name] ?? options
-  if (hub !== undefined) {
-    // Every group's limits are checked now, though its shared limiter is built on its first call.
-    const sharing = [DEFAULT_GROUP, ...Object.keys(groups)].filter((name) => hasSharedLimits(limitsOf(name)))
-    if (sharing.length === 0) {
-      throw new ConfigError(
-        'rateLimit({ redis }): no group has limits to share; give the default group or a named one at least one of perSecond, perMinute, perHour or concurrency',
-      )
-    }
-    for (const name of sharing) limiterSettings(sharedId(name), limitsOf(name))
+  // Every group's limits were checked above, though its shared limiter is built on its first call.
+  if (
+    source !== undefined &&
+    ![DEFAULT_GROUP, ...Object.keys(groups)].some((name) => hasSharedLimits(limitsOf(name)))
+  ) {
+    throw new ConfigError(
+      'rateLimit({ shared }): no group has limits to share; give the default group or a named one at least one of perSecond, perMinute, perHour or concurrency',
+    )
   }
+  const hub: SharedLimiters | undefined = source?.sharedLimits()
+  /** The shared id of a group's limits: the default group keeps `id` itself, so existing deployments keep their keys. */
+  const baseId = hub?.id ?? ''
+  const sharedId = (name: string): string => (name === DEFAULT_GROUP ? baseId : `${baseId}:${name}`)
 
   const taughts = new Map<string, Taught>()
   const ownerOf = (name: string): string => owners.get(name) ?? name
@@ -122,8 +130,8 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
     return gate
   }
   /** A group's shared limiter, built on its first call; `null` when the group has nothing to share. */
-  const shared = new Map<string, Omit<SharedLimiter, 'close'> | null>()
-  const sharedFor = (name: string): Omit<SharedLimiter, 'close'> | undefined => {
+  const shared = new Map<string, SharedLimiter | null>()
+  const sharedFor = (name: string): SharedLimiter | undefined => {
     if (hub === undefined) return undefined
     let limiter = shared.get(name)
     if (limiter === undefined) {
@@ -193,7 +201,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
   const viaShared = (
     ctx: Context,
     next: () => Promise<void>,
-    limiter: Omit<SharedLimiter, 'close'>,
+    limiter: SharedLimiter,
     gate: Gate,
     name: string,
     waitedMs: number | undefined,

@@ -1,5 +1,5 @@
 import { ConfigError, type Context } from '../../src/index.ts'
-import type { RedisOptions } from './shared/index.ts'
+import type { SharedLimitsSource } from './shared.ts'
 
 /** The limits of one group. Every window holds at the same time. */
 export interface Limits {
@@ -54,8 +54,12 @@ export interface RateLimitOptions extends Limits {
   groups?: Readonly<Record<string, GroupLimits>>
   /** Picks a request's group by name; `undefined` is the default group. */
   group?: (ctx: Context) => string | undefined
-  /** Share the limits with other processes through Redis (bottleneck's clustering). */
-  redis?: RedisOptions
+  /**
+   * Share every group's limits with the other processes that use the same id: what
+   * `redisConnection({ url | client, id })` of `ply-http/redis` makes (bottleneck's Redis
+   * clustering). `close()` closes the connections it opened. Default: limits of this process.
+   */
+  shared?: SharedLimitsSource | undefined
   /** Called when a request has to wait. */
   onLimited?: (event: LimitedEvent) => void
   /**
@@ -140,4 +144,26 @@ export function quotaOwners(groups: Readonly<Record<string, GroupLimits>>, defau
     owners.set(name, current)
   }
   return owners
+}
+
+/** How to share limits now, for the messages that refuse another shape. */
+const SHARED_HOW =
+  "import { redisConnection } from 'ply-http/redis' and pass rateLimit({ shared: redisConnection({ url, id }) })"
+
+/**
+ * Checks the `shared` option, and refuses the `redis` option of earlier versions (which made
+ * the middleware load a Redis client): either is a `ConfigError` that says what to do instead.
+ */
+export function sharedSource(options: RateLimitOptions): SharedLimitsSource | undefined {
+  if (Object.hasOwn(options, 'redis')) {
+    throw new ConfigError(`rateLimit(): the redis option is gone; for limits shared through Redis, ${SHARED_HOW}`)
+  }
+  const { shared } = options
+  if (shared === undefined) return undefined
+  if (typeof shared !== 'object' || shared === null || typeof shared.sharedLimits !== 'function') {
+    throw new ConfigError(
+      `rateLimit(): shared must be what redisConnection() makes, got ${shared === null ? 'null' : typeof shared}; ${SHARED_HOW}`,
+    )
+  }
+  return shared
 }

@@ -18,7 +18,7 @@ import {
 } from '../../src/index.ts'
 import { presetStorage } from '../shared/cache.ts'
 import { useOuter } from '../shared/options.ts'
-import { type ResolvedRedis, tagOf } from '../shared/redis.ts'
+import { tagOf } from '../shared/tag.ts'
 import { githubErrorOf } from './errors.ts'
 import { checkGitHubOptions, GITHUB_DEFAULTS, type GitHubOptions } from './options.ts'
 import { parseRoute, placeParams } from './route.ts'
@@ -62,7 +62,8 @@ export class GitHub {
   /** The ply client underneath, for `fetch`, `extend` or calls the helpers do not cover. */
   readonly client: Client
   readonly #limiter: RateLimitMiddleware
-  readonly #redis: ResolvedRedis | undefined
+  /** Closes the Redis cache store's connection, when ply opened one. */
+  readonly #closeStorage: () => Promise<void>
   readonly #cache: CacheMiddleware | undefined
 
   constructor(options: GitHubOptions = {}) {
@@ -84,7 +85,7 @@ export class GitHub {
     const basePath = origin.pathname.replace(/\/$/, '')
     const tokenTag = typeof token === 'string' ? tagOf(token) : token ? 'token' : 'anonymous'
     const storage = presetStorage(options, 'github', () => `github:${origin.host}:${tokenTag}`)
-    this.#redis = storage.redis
+    this.#closeStorage = storage.close
     this.#cache = storage.cache
     this.#limiter = rateLimit({
       concurrency: options.concurrency ?? GITHUB_DEFAULTS.concurrency,
@@ -101,7 +102,7 @@ export class GitHub {
         if (path.startsWith(`${basePath}/search/`)) return 'search'
         return SAFE.has(ctx.request.method) ? undefined : 'mutation'
       },
-      ...(this.#redis ? { redis: this.#redis.limiter } : {}),
+      ...(storage.shared ? { shared: storage.shared } : {}),
       ...(options.onLimited ? { onLimited: options.onLimited } : {}),
     })
     useOuter(this.client, options.outer, 'github()')
@@ -212,7 +213,7 @@ export class GitHub {
   async close(): Promise<void> {
     // Cache writes run in the background: land them before the store's connection goes.
     await this.#cache?.flush()
-    await Promise.all([this.#limiter.close(), this.#redis?.close()])
+    await Promise.all([this.#limiter.close(), this.#closeStorage()])
   }
 }
 

@@ -11,7 +11,7 @@ import {
 import { type ApiResponse, type Client, createClient } from '../../src/index.ts'
 import { presetStorage } from '../shared/cache.ts'
 import { useOuter } from '../shared/options.ts'
-import { type ResolvedRedis, tagOf } from '../shared/redis.ts'
+import { tagOf } from '../shared/tag.ts'
 import { withNumericCod } from './cod.ts'
 import { openWeatherMapErrorOf } from './errors.ts'
 import {
@@ -46,7 +46,8 @@ export class OpenWeatherMap {
   /** The ply client underneath, for `fetch`, `extend` or endpoints the methods do not cover. */
   readonly client: Client
   readonly #limiter: RateLimitMiddleware
-  readonly #redis: ResolvedRedis | undefined
+  /** Closes the Redis cache store's connection, when ply opened one. */
+  readonly #closeStorage: () => Promise<void>
   readonly #cache: CacheMiddleware | undefined
   readonly #units: Units
   readonly #lang: string | undefined
@@ -68,11 +69,11 @@ export class OpenWeatherMap {
         ttl: OPENWEATHERMAP_DEFAULTS.ttl,
       },
     )
-    this.#redis = storage.redis
+    this.#closeStorage = storage.close
     this.#cache = storage.cache
     this.#limiter = rateLimit({
       perMinute: options.perMinute ?? OPENWEATHERMAP_DEFAULTS.perMinute,
-      ...(this.#redis ? { redis: this.#redis.limiter } : {}),
+      ...(storage.shared ? { shared: storage.shared } : {}),
       ...(options.onLimited ? { onLimited: options.onLimited } : {}),
     })
     useOuter(this.client, options.outer, 'openWeatherMap()')
@@ -121,7 +122,7 @@ export class OpenWeatherMap {
   async close(): Promise<void> {
     // Cache writes run in the background: land them before the store's connection goes.
     await this.#cache?.flush()
-    await Promise.all([this.#limiter.close(), this.#redis?.close()])
+    await Promise.all([this.#limiter.close(), this.#closeStorage()])
   }
 
   async #get<T>(

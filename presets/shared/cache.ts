@@ -1,18 +1,21 @@
 import { type CacheMiddleware, type CacheOptions, cache } from '../../middleware/index.ts'
-import type { PresetOptions } from './options.ts'
-import { presetRedis, type ResolvedRedis } from './redis.ts'
+import { ConfigError } from '../../src/index.ts'
+import type { PresetCacheStore, PresetOptions, PresetRedis } from './options.ts'
 
-/** The Redis connection and the cache layer a preset's `redis` and `cache` options ask for. */
+/** The shared limits and the cache layer a preset's `redis` and `cache` options ask for. */
 export interface PresetStorage {
-  /** The resolved `redis` option (limiter settings, cache store), when given. */
-  readonly redis: ResolvedRedis | undefined
+  /** The `redis` option under the preset's default id, for `rateLimit({ shared })`, when given. */
+  readonly shared: PresetRedis | undefined
   /** The cache middleware, unless `cache: false`. */
   readonly cache: CacheMiddleware | undefined
+  /** Closes the cache store's connection that ply opened in Redis; nothing otherwise. */
+  close(): Promise<void>
 }
 
 /**
  * Resolves a preset's `redis` and `cache` options: the cache stores in `cache` when given, else
  * in Redis when `redis` is, else in memory; `cache: false` means no cache layer at all.
+ * `redisId` is the preset's default id, used when the connection names none.
  */
 export function presetStorage(
   options: PresetOptions,
@@ -20,8 +23,35 @@ export function presetStorage(
   redisId: () => string,
   cacheOptions: CacheOptions = {},
 ): PresetStorage {
-  const redis = options.redis === undefined ? undefined : presetRedis(options.redis, preset, redisId())
-  const store = options.cache ?? redis?.store
-  if (store === false) return { redis, cache: undefined }
-  return { redis, cache: cache(store === undefined ? cacheOptions : { ...cacheOptions, store }) }
+  const shared =
+    options.redis === undefined ? undefined : checkRedisOption(options.redis, preset).withDefaultId(redisId())
+  let redisStore: PresetCacheStore | undefined
+  const close = async (): Promise<void> => {
+    await redisStore?.disconnect()
+  }
+  if (options.cache === false) return { shared, cache: undefined, close }
+  if (options.cache === undefined && shared !== undefined) redisStore = shared.cacheStore()
+  const store = options.cache ?? redisStore
+  return { shared, cache: cache(store === undefined ? cacheOptions : { ...cacheOptions, store }), close }
+}
+
+/**
+ * Checks a preset's `redis` option, and refuses the URL or options object that earlier versions
+ * took (which made the presets load a Redis client), saying what to pass instead.
+ */
+function checkRedisOption(redis: unknown, preset: string): PresetRedis {
+  const candidate = redis as Partial<Record<keyof PresetRedis, unknown>> | null
+  if (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.withDefaultId === 'function' &&
+    typeof candidate.cacheStore === 'function' &&
+    typeof candidate.sharedLimits === 'function'
+  ) {
+    return redis as PresetRedis
+  }
+  const example = typeof redis === 'string' ? "redisConnection('redis://…')" : 'redisConnection({ url | client, id? })'
+  throw new ConfigError(
+    `${preset}(): redis takes what redisConnection() makes: import { redisConnection } from 'ply-http/redis' and pass ${preset}({ redis: ${example} })`,
+  )
 }

@@ -1,19 +1,21 @@
-import type { Redis } from 'ioredis'
-import type Keyv from 'keyv'
-import type { LimitedEvent, MemoryStore, RetryEvent } from '../../middleware/index.ts'
+import type { KeyvLike, LimitedEvent, MemoryStore, RetryEvent, SharedLimitsSource } from '../../middleware/index.ts'
 import { type Client, ConfigError, type FetchFunction, type Middleware, type RequestOptions } from '../../src/index.ts'
 
-/** Where a preset shares its rate limits and its cache with other processes. */
-export interface PresetRedisOptions {
-  /** A `redis://` or `rediss://` URL: ply opens its own connections and closes them in `close()`. */
-  url?: string | undefined
-  /** An ioredis client to use instead of a URL (ply does not close it). */
-  client?: Redis | undefined
-  /**
-   * The shared limiter's name: processes with the same id keep the limits together. Default:
-   * the preset's name and the API's origin (and, for GitHub, a hash of the token).
-   */
-  id?: string | undefined
+/** A preset's cache store in Redis: a Keyv whose `disconnect()` closes the connection it opened. */
+export interface PresetCacheStore extends KeyvLike {
+  disconnect(): Promise<void>
+}
+
+/**
+ * Where a preset shares its rate limits and its cache with other processes: what
+ * `redisConnection('redis://…')` (or `redisConnection({ url | client, id? })`) of
+ * `ply-http/redis` makes.
+ */
+export interface PresetRedis extends SharedLimitsSource {
+  /** The connection under `id` unless it names its own: a preset's default id. */
+  withDefaultId(id: string): PresetRedis
+  /** The cache store on this Redis, connected on first use. */
+  cacheStore(): PresetCacheStore
 }
 
 /** Options every preset takes. */
@@ -21,12 +23,16 @@ export interface PresetOptions {
   /** The API's root URL (a replica, a proxy, GitHub Enterprise). */
   baseUrl?: string | undefined
   /**
-   * Where responses are cached: any Keyv (`@keyv/sqlite` on disk, `@keyv/redis`), a
+   * Where responses are cached: any Keyv, 5 or 6 (`@keyv/sqlite` on disk, `@keyv/redis`), a
    * `MemoryStore`, or `false` for no cache. Default: in memory, or in Redis when `redis` is set.
    */
-  cache?: Keyv | MemoryStore | false | undefined
-  /** Share the rate limits (and, unless `cache` says otherwise, the cache) through Redis: a URL or options. */
-  redis?: string | PresetRedisOptions | undefined
+  cache?: KeyvLike | MemoryStore | false | undefined
+  /**
+   * Share the rate limits (and, unless `cache` says otherwise, the cache) through Redis:
+   * `redisConnection(url)` of `ply-http/redis`. Its id defaults to the preset's name, the API's
+   * origin and a hash of the credential; `close()` closes the connections ply opened.
+   */
+  redis?: PresetRedis | undefined
   /** Per-attempt timeout in ms (default 10 000). */
   timeout?: number | undefined
   /** The fetch implementation under ky (default: the global `fetch`). */

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LimitedEvent, rateLimit } from '../../middleware/index.ts'
-import { sharedLimiter } from '../../middleware/ratelimit/shared/index.ts'
+import { redisConnection } from '../../redis/index.ts'
+import { sharedLimiter } from '../../redis/limiters.ts'
 import { AbortError, ConfigError, createClient, RateLimitError, type RateLimitedEvent } from '../../src/index.ts'
 import { startScript } from '../support/child.ts'
 import { describeWithRedis, redisCommand } from '../support/redis.ts'
@@ -69,39 +70,71 @@ function startWorker(args: string[], limitMs: number) {
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-describe('sharedLimiter: configuration', () => {
+/** What `make` threw, or undefined. */
+function thrown(make: () => unknown): unknown {
+  try {
+    make()
+  } catch (error) {
+    return error
+  }
+  return undefined
+}
+
+describe('redisConnection and sharedLimiter: configuration', () => {
   const url = 'redis://127.0.0.1:6379'
   it.each([
-    ['a missing id', { url } as never, { perSecond: 1 }, /redis\.id/],
-    ['an empty id', { url, id: ' ' }, { perSecond: 1 }, /redis\.id/],
-    ['neither client nor url', { id: 'x' }, { perSecond: 1 }, /client .* or a url/],
-    ['both client and url', { id: 'x', url, client: {} as never }, { perSecond: 1 }, /not both/],
-    ['a url that is not redis', { id: 'x', url: 'http://u:hunter2@h/' }, { perSecond: 1 }, /redis:\/\//],
-    ['a zero limit', { id: 'x', url }, { perSecond: 0 }, /perSecond/],
-    ['a negative limit', { id: 'x', url }, { perMinute: -5 }, /perMinute/],
-    ['a NaN limit', { id: 'x', url }, { perHour: Number.NaN }, /perHour/],
-    ['a fractional concurrency', { id: 'x', url }, { concurrency: 1.5 }, /concurrency/],
-    ['no limit at all', { id: 'x', url }, {}, /at least one/],
-    ['a non-positive connectTimeout', { id: 'x', url, connectTimeout: 0 }, { perSecond: 1 }, /connectTimeout/],
-  ])('rejects %s with ConfigError', (_name, redis, limits, message) => {
-    expect(() => sharedLimiter(redis, limits)).toThrow(ConfigError)
-    expect(() => sharedLimiter(redis, limits)).toThrow(message)
+    ['an empty id', { url, id: ' ' }, /id must be a non-empty string/],
+    ['neither client nor url', { id: 'x' }, /client .* or a url/],
+    ['both client and url', { id: 'x', url, client: {} as never }, /not both/],
+    ['a client that is not ioredis', { id: 'x', client: {} as never }, /ioredis client/],
+    ['a url that is not redis', { id: 'x', url: 'http://u:hunter2@h/' }, /redis:\/\//],
+    ['a non-positive connectTimeout', { id: 'x', url, connectTimeout: 0 }, /connectTimeout/],
+    ['a misspelled option', { url, idd: 'x' } as never, /unknown option 'idd' \(did you mean 'id'\?\)/],
+  ])('redisConnection() rejects %s with ConfigError', (_name, options, message) => {
+    expect(() => redisConnection(options)).toThrow(ConfigError)
+    expect(() => redisConnection(options)).toThrow(message)
+  })
+
+  it.each([
+    ['a zero limit', { perSecond: 0 }, /perSecond/],
+    ['a negative limit', { perMinute: -5 }, /perMinute/],
+    ['a NaN limit', { perHour: Number.NaN }, /perHour/],
+    ['a fractional concurrency', { concurrency: 1.5 }, /concurrency/],
+    ['no limit at all', {}, /at least one/],
+  ])('sharedLimiter() rejects %s with ConfigError', (_name, limits, message) => {
+    expect(() => sharedLimiter({ url, id: 'x' }, limits)).toThrow(ConfigError)
+    expect(() => sharedLimiter({ url, id: 'x' }, limits)).toThrow(message)
   })
 
   it('never puts the password of a URL in a message', () => {
     try {
-      sharedLimiter({ id: 'x', url: 'http://user:hunter2@example.com/' }, { perSecond: 1 })
+      redisConnection({ id: 'x', url: 'http://user:hunter2@example.com/' })
       expect.unreachable()
     } catch (error) {
       expect(String((error as Error).message)).not.toContain('hunter2')
     }
   })
 
-  it('rateLimit({ redis }) needs a group with limits to share, and checks every group at once', () => {
-    const redis = { url, id: 'x' }
-    expect(() => rateLimit({ redis })).toThrow(/no group has limits to share/)
-    expect(() => rateLimit({ redis, groups: { search: { perMinute: 30 } } })).not.toThrow()
-    expect(() => rateLimit({ redis: { url, id: '' }, perSecond: 1 })).toThrow(ConfigError)
+  it('rateLimit({ shared }) needs an id and a group with limits to share, and checks every group at once', async () => {
+    expect(() => rateLimit({ perSecond: 1, shared: redisConnection(url) })).toThrow(
+      /needs an id.*redisConnection\(\{ url, id: 'my-app' \}\)/,
+    )
+    const shared = redisConnection({ url, id: 'x' })
+    expect(() => rateLimit({ shared })).toThrow(/no group has limits to share/)
+    const limiter = rateLimit({ shared, groups: { search: { perMinute: 30 } } })
+    await limiter.close()
+  })
+
+  it('refuses the redis option of earlier versions, and a shared option not made by redisConnection(), naming the factory to import', () => {
+    for (const options of [
+      { perSecond: 1, redis: { url, id: 'x' } },
+      { perSecond: 1, shared: { url, id: 'x' } },
+      { perSecond: 1, shared: url },
+    ]) {
+      const error = thrown(() => rateLimit(options as never))
+      expect(error).toBeInstanceOf(ConfigError)
+      expect((error as Error).message).toContain("import { redisConnection } from 'ply-http/redis'")
+    }
   })
 
   it('does not connect before the first call, and closes cleanly without one', async () => {
@@ -355,11 +388,11 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
       await client.quit()
     }
   })
-  it('rateLimit({ redis }) reports the waits Redis imposed through onLimited and the client event', async () => {
+  it('rateLimit({ shared }) reports the waits Redis imposed through onLimited and the client event', async () => {
     const limited: LimitedEvent[] = []
     const limiter = rateLimit({
       perSecond: 10,
-      redis: { url: redisUrl, id: uniqueId() },
+      shared: redisConnection({ url: redisUrl, id: uniqueId() }),
       onLimited: (e) => limited.push(e),
     })
     const client = createClient({ baseUrl: server.url }).use(limiter)
@@ -379,8 +412,12 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
     }
   })
 
-  it('rateLimit({ redis }): maxQueue counts the calls waiting for the shared limits; over it, RateLimitError at once', async () => {
-    const limiter = rateLimit({ perMinute: 60, maxQueue: 1, redis: { url: redisUrl, id: uniqueId() } })
+  it('rateLimit({ shared }): maxQueue counts the calls waiting for the shared limits; over it, RateLimitError at once', async () => {
+    const limiter = rateLimit({
+      perMinute: 60,
+      maxQueue: 1,
+      shared: redisConnection({ url: redisUrl, id: uniqueId() }),
+    })
     const client = createClient({ baseUrl: server.url }).use(limiter)
     try {
       const began = performance.now()
@@ -407,8 +444,8 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
     }
   })
 
-  it('rateLimit({ redis }): a shared wait that would cross the deadline fails at once, saying how long it would be', async () => {
-    const limiter = rateLimit({ perMinute: 60, redis: { url: redisUrl, id: uniqueId() } })
+  it('rateLimit({ shared }): a shared wait that would cross the deadline fails at once, saying how long it would be', async () => {
+    const limiter = rateLimit({ perMinute: 60, shared: redisConnection({ url: redisUrl, id: uniqueId() }) })
     const client = createClient({ baseUrl: server.url }).use(limiter)
     try {
       const began = performance.now()
@@ -434,10 +471,10 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
     }
   })
 
-  it('rateLimit({ redis }): a call still waiting for the shared limits when maxWait comes is removed, never sent', async () => {
+  it('rateLimit({ shared }): a call still waiting for the shared limits when maxWait comes is removed, never sent', async () => {
     const id = uniqueId()
-    const other = rateLimit({ perSecond: 1, redis: { url: redisUrl, id } })
-    const limiter = rateLimit({ perSecond: 1, maxWait: 600, redis: { url: redisUrl, id } })
+    const other = rateLimit({ perSecond: 1, shared: redisConnection({ url: redisUrl, id }) })
+    const limiter = rateLimit({ perSecond: 1, maxWait: 600, shared: redisConnection({ url: redisUrl, id }) })
     const busy = createClient({ baseUrl: server.url }).use(other)
     const client = createClient({ baseUrl: server.url }).use(limiter)
     try {
@@ -459,14 +496,14 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
     }
   })
 
-  it('rateLimit({ redis }): every group is shared, a named one under `<id>:<group>`', async () => {
+  it('rateLimit({ shared }): every group is shared, a named one under `<id>:<group>`', async () => {
     const id = uniqueId()
     const make = () =>
       rateLimit({
         perSecond: 50,
         groups: { search: { perSecond: 2 } },
         group: (ctx) => (ctx.request.peekUrl().pathname.startsWith('/search') ? 'search' : undefined),
-        redis: { url: redisUrl, id },
+        shared: redisConnection({ url: redisUrl, id }),
       })
     const limiters = [make(), make()]
     const clients = limiters.map((limiter) => createClient({ baseUrl: server.url }).use(limiter))
@@ -483,14 +520,14 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
     }
   })
 
-  it("rateLimit({ redis }): a pause the server asks for holds the other processes too, under the quota owner's id", async () => {
+  it("rateLimit({ shared }): a pause the server asks for holds the other processes too, under the quota owner's id", async () => {
     const id = uniqueId()
     const make = () =>
       rateLimit({
         perSecond: 20,
         groups: { mutation: { perSecond: 5, sharesQuotaWith: 'default' } },
         group: (ctx) => (ctx.request.method === 'POST' ? 'mutation' : undefined),
-        redis: { url: redisUrl, id },
+        shared: redisConnection({ url: redisUrl, id }),
       })
     const [first, second] = [make(), make()]
     const a = createClient({ baseUrl: server.url, throwHttpErrors: false }).use(first)
@@ -514,7 +551,7 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
     }
   })
 
-  it('rateLimit({ redis }): one pair of connections serves every group, and close() closes it', async () => {
+  it('rateLimit({ shared }): one pair of connections serves every group, and close() closes it', async () => {
     const id = uniqueId()
     const connections = async (): Promise<number> =>
       (await redisCommand(redisUrl, 'CLIENT LIST'))
@@ -529,7 +566,7 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
           : ctx.request.peekUrl().pathname.startsWith('/search')
             ? 'search'
             : undefined,
-      redis: { url: redisUrl, id },
+      shared: redisConnection({ url: redisUrl, id }),
     })
     const client = createClient({ baseUrl: server.url }).use(limiter)
     await Promise.all([client.get('/a'), client.get('/search/a'), client.post('/m')])
@@ -539,7 +576,7 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
     expect(await connections()).toBe(0)
   })
 
-  it('a process that made calls through rateLimit({ redis }) and never called close() exits on its own', async () => {
+  it('a process that made calls through rateLimit({ shared }) and never called close() exits on its own', async () => {
     const { exited } = startWorker(['idle', redisUrl, uniqueId(), server.url], 10_000)
     const { code, stdout, stderr, ms } = await exited
     expect(stderr).toBe('')

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auth, cache, dedupe, MemoryStore, rateLimit, retry } from '../../middleware/index.ts'
+import { redisConnection } from '../../redis/index.ts'
 import { type Client, ConfigError, createClient, HttpError, type ParamValue } from '../../src/index.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
 
@@ -377,12 +378,8 @@ const NUMERIC_OPTIONS: readonly NumericOption[] = [
     alsoRefused: [0, 1.5],
   },
   {
-    name: 'rateLimit redis.connectTimeout',
-    make: (value) =>
-      rateLimit({
-        perSecond: 1,
-        redis: { url: 'redis://127.0.0.1:1', id: 'bad-input', connectTimeout: value as number },
-      }),
+    name: 'redisConnection connectTimeout',
+    make: (value) => redisConnection({ url: 'redis://127.0.0.1:1', id: 'bad-input', connectTimeout: value as number }),
     alsoRefused: [0, 2 ** 31],
   },
   {

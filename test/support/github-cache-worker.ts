@@ -2,11 +2,17 @@
 //   github-cache-worker.ts <redisUrl> <id> <baseUrl> [<scopeKey>]
 // Prints the call's cache status and exits.
 import { github } from '../../presets/index.ts'
+import { redisConnection } from '../../redis/index.ts'
 import { setCredentialScopeKey } from '../../src/index.ts'
 
 const [redisUrl, id, baseUrl, scopeKey] = process.argv.slice(2) as [string, string, string, string | undefined]
 if (scopeKey) setCredentialScopeKey(scopeKey)
-const gh = github({ token: 'ghp_replica_token', baseUrl, userAgent: 'ply-tests', redis: { url: redisUrl, id } })
+const gh = github({
+  token: 'ghp_replica_token',
+  baseUrl,
+  userAgent: 'ply-tests',
+  redis: redisConnection({ url: redisUrl, id }),
+})
 try {
   const repo = await gh.getRepo('octocat', 'Hello-World')
   console.log(repo.cacheStatus)

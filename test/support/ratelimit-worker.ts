@@ -9,11 +9,12 @@
 //     Schedules one task against a Redis that is not there, prints what happened, closes.
 //
 //   idle <redisUrl> <id> <baseUrl>
-//     Makes calls in two groups through rateLimit({ redis }) and prints a JSON summary, but
+//     Makes calls in two groups through rateLimit({ shared }) and prints a JSON summary, but
 //     never calls close(): the process must still exit on its own once it is idle.
 
 import { rateLimit } from '../../middleware/ratelimit/index.ts'
-import { sharedLimiter } from '../../middleware/ratelimit/shared/index.ts'
+import { redisConnection } from '../../redis/index.ts'
+import { sharedLimiter } from '../../redis/limiters.ts'
 import { createClient } from '../../src/index.ts'
 
 const [mode, redisUrl, ...rest] = process.argv.slice(2) as [string, string, ...string[]]
@@ -59,7 +60,7 @@ if (mode === 'run') {
       concurrency: 1,
       groups: { search: { perSecond: 10 } },
       group: (ctx) => (ctx.request.peekUrl().pathname.startsWith('/search') ? 'search' : undefined),
-      redis: { url: redisUrl, id },
+      shared: redisConnection({ url: redisUrl, id }),
     }),
   )
   const statuses = await Promise.all(

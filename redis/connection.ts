@@ -1,6 +1,8 @@
 import type Bottleneck from 'bottleneck'
 import type { RedisOptions as IORedisClientOptions, Redis } from 'ioredis'
-import { redactText } from '../../../src/index.ts'
+import { redactText } from '../src/index.ts'
+import type { CheckedRedis } from './options.ts'
+import { loadPeers } from './peers.ts'
 import {
   CLOSE_TIMEOUT,
   DISCONNECT_TIMEOUT,
@@ -8,8 +10,7 @@ import {
   KEY_SUFFIXES,
   KEY_TTL,
   type LimiterSettings,
-  type RedisOptions,
-} from './options.ts'
+} from './settings.ts'
 
 /** The Redis connections that every shared limiter of one `rateLimit()` uses. */
 export interface Link {
@@ -44,19 +45,16 @@ export interface LinkEvents {
  * when the limiter was closed while the modules loaded.
  */
 export async function openLink(
-  redis: RedisOptions,
-  connectTimeout: number,
+  redis: CheckedRedis,
+  id: string,
   { onError, onLoss, onUp }: LinkEvents,
   isClosed: () => boolean,
 ): Promise<Link | undefined> {
-  const [{ default: BottleneckClass }, { Redis: RedisClass }] = await Promise.all([
-    import('bottleneck'),
-    import('ioredis'),
-  ])
+  const { Bottleneck: BottleneckClass, Redis: RedisClass } = await loadPeers()
   if (isClosed()) return undefined
   const owned = redis.client === undefined
   const client =
-    redis.client ?? new RedisClass(redis.url as string, ownClientOptions(connectTimeout, connectionName(redis.id)))
+    redis.client ?? new RedisClass(redis.url as string, ownClientOptions(redis.connectTimeout, connectionName(id)))
   // bottleneck waits for 'ready' before its first command, which a lazyConnect client never reaches alone.
   if (!owned && client.status === 'wait') client.connect().catch(onError)
   const errorListeners = new Set(client.listeners('error'))
@@ -205,6 +203,7 @@ export function connectionName(id: string): string {
   return `ply-ratelimit:${id.replace(/\s/g, '_')}`
 }
 
+/** The options of the connections ply opens from a URL: fail fast while down, reconnect until closed. */
 export function ownClientOptions(timeout: number, name: string): IORedisClientOptions {
   return {
     connectionName: name,
@@ -233,6 +232,7 @@ export function sanitize(error: unknown): Error {
   return copy
 }
 
+/** Waits for `promise` to settle, or `ms` at most; never rejects. */
 export function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms)
