@@ -31,6 +31,8 @@ Options:
   --version            ply's version
 
 A failed attempt or a wait longer than a second is told on stderr as it happens.
+Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured (Node 24.14 or later, or
+any Node from 22.21 started with NODE_USE_ENV_PROXY=1).
 
 Every request revalidates what the cache holds (If-None-Match), so a repeated command
 costs a 304, which GitHub does not count against the rate limit.
