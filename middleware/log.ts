@@ -1,4 +1,13 @@
-import { type CacheStatus, ConfigError, type Context, type Middleware, redactText, redactUrl } from '../src/index.ts'
+import {
+  type CacheStatus,
+  ConfigError,
+  type Context,
+  type Middleware,
+  optionNames,
+  redactText,
+  redactUrl,
+  rejectUnknownOptions,
+} from '../src/index.ts'
 
 /** The structured line `log()` writes for one call. */
 export interface LogEntry {
@@ -41,6 +50,8 @@ export interface LogOptions {
   write?: (entry: LogEntry, level: LogLevel, message: string) => void
 }
 
+const LOG_OPTIONS = optionNames<LogOptions>()(['logger', 'write'])
+
 /**
  * Writes one structured line per call: method, redacted URL, status, duration, cache status,
  * attempts and rate-limit wait (and the error, when the call failed). Add it first, outermost,
@@ -52,6 +63,7 @@ export interface LogOptions {
  * text as the message; `{ write }` takes the line anywhere else.
  */
 export function log(options: LogOptions = {}): Middleware {
+  rejectUnknownOptions('log()', options, LOG_OPTIONS)
   const write = writerOf(options)
   const enabled = enabledOf(options.logger)
   return async (ctx, next) => {

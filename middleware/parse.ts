@@ -1,10 +1,12 @@
-import { type Context, type Middleware, parseResponse } from '../src/index.ts'
+import { type Context, type Middleware, optionNames, parseResponse, rejectUnknownOptions } from '../src/index.ts'
 
 /** Options of `parse()`. */
 export interface ParseOptions {
   /** Parses JSON text; `JSON.parse` by default (swap in a reviver or a BigInt-aware parser). */
   parseJson?: (text: string) => unknown
 }
+
+const PARSE_OPTIONS = optionNames<ParseOptions>()(['parseJson'])
 
 /**
  * Parses the response body into `ctx.parsed.data` by content type: JSON (`application/json`
@@ -19,6 +21,7 @@ export interface ParseOptions {
  * It leaves the body unread for `client.fetch()`.
  */
 export function parse(options: ParseOptions = {}): Middleware {
+  rejectUnknownOptions('parse()', options, PARSE_OPTIONS)
   const { parseJson } = options
   const parseInto = (ctx: Context): Promise<void> | undefined => {
     if (ctx.raw || ctx.response === undefined) return undefined

@@ -1,5 +1,14 @@
 import type * as OTel from '@opentelemetry/api'
-import { ConfigError, type Context, HttpError, type Middleware, PlyError, redactUrl } from '../src/index.ts'
+import {
+  ConfigError,
+  type Context,
+  HttpError,
+  type Middleware,
+  optionNames,
+  PlyError,
+  redactUrl,
+  rejectUnknownOptions,
+} from '../src/index.ts'
 
 /** Options of `tracing()`. */
 export interface TracingOptions {
@@ -10,6 +19,8 @@ export interface TracingOptions {
 }
 
 type Api = typeof OTel
+
+const TRACING_OPTIONS = optionNames<TracingOptions>()(['tracerName', 'propagate'])
 
 /**
  * Loads `@opentelemetry/api` once, the first time a `tracing()` middleware is made; `undefined`
@@ -38,6 +49,7 @@ function loadApi(): Promise<Api | undefined> {
  * outermost, so that the span covers cache hits, retries and waits.
  */
 export function tracing(options: TracingOptions = {}): Middleware {
+  rejectUnknownOptions('tracing()', options, TRACING_OPTIONS)
   const { tracerName = 'ply-http', propagate = true } = options
   if (typeof tracerName !== 'string' || tracerName === '') {
     throw new ConfigError('tracing(): tracerName must be a non-empty string')

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { CORE_CALL_OPTIONS, collectCallOptions } from './call-options.ts'
 import { assertMiddleware, compose } from './compose.ts'
 import {
   type Context,
@@ -13,7 +14,8 @@ import {
 import { ConfigError, HttpError, PlyError } from './errors.ts'
 import { type CallEvents, ClientEmitter, type ClientEventName, type ClientListener, SILENT } from './events.ts'
 import { applyHeaders } from './headers.ts'
-import { type Paginated, type PaginateOptions, paginate } from './paginate.ts'
+import { optionNames, rejectUnknownCallOptions, rejectUnknownOptions } from './options.ts'
+import { PAGINATE_OPTIONS, type Paginated, type PaginateOptions, paginate } from './paginate.ts'
 import type { RedirectOptions } from './redirect.ts'
 import { dropUnfitContentType, impliedType, requestBody } from './request-body.ts'
 import { type ApiResponse, apiResponseOf, httpErrorOf, parseResponse } from './response.ts'
@@ -78,6 +80,8 @@ export class Client {
   readonly #headers: Headers
   readonly #timeout: number | false
   readonly #middlewares: Middleware[]
+  /** The per-call options a call may give: the core's, and those the middlewares declare. */
+  readonly #callOptions = new Set<string>(CORE_CALL_OPTIONS)
   readonly #transport: Transport
   readonly #emitter = new ClientEmitter()
   #stack: Middleware | undefined
@@ -104,6 +108,7 @@ export class Client {
     }
     middlewares.forEach((middleware, index) => {
       assertMiddleware(middleware, `new Client(): middlewares[${index}]`)
+      collectCallOptions(this.#callOptions, middleware, `new Client(): middlewares[${index}]`)
     })
     this.#options = { ...options }
     this.#headers = applyHeaders(new Headers({ accept: DEFAULT_ACCEPT }), options.headers, 'headers')
@@ -115,9 +120,19 @@ export class Client {
   /** Adds a middleware inside the ones added before it (Koa's order: first added is outermost). */
   use(middleware: Middleware): this {
     assertMiddleware(middleware, 'use()')
+    collectCallOptions(this.#callOptions, middleware, 'use()')
     this.#middlewares.push(middleware)
     this.#stack = undefined
     return this
+  }
+
+  /**
+   * The per-call options this client accepts: the core's (`params`, `query`, `headers`, …)
+   * and those its middlewares declare in their `callOptions` (`retry`, `priority`, …). A
+   * call with any other option is a `ConfigError` naming it. A read-only view.
+   */
+  get callOptions(): ReadonlySet<string> {
+    return this.#callOptions
   }
 
   /**
@@ -156,7 +171,7 @@ export class Client {
     path: P,
     ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.#call(method.toUpperCase(), path, options)
+    return this.#call('request()', method.toUpperCase(), path, options)
   }
 
   /** `GET path`. */
@@ -164,7 +179,7 @@ export class Client {
     path: P,
     ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.#call('GET', path, options)
+    return this.#call('get()', 'GET', path, options)
   }
 
   /** `HEAD path`; `data` is always `undefined`. */
@@ -172,7 +187,7 @@ export class Client {
     path: P,
     ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<undefined>> {
-    return this.#call('HEAD', path, options)
+    return this.#call('head()', 'HEAD', path, options)
   }
 
   /** `DELETE path`. */
@@ -180,7 +195,7 @@ export class Client {
     path: P,
     ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.#call('DELETE', path, options)
+    return this.#call('delete()', 'DELETE', path, options)
   }
 
   /** `POST path`, with a `json`, `form` or `body` option. */
@@ -188,7 +203,7 @@ export class Client {
     path: P,
     ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.#call('POST', path, options)
+    return this.#call('post()', 'POST', path, options)
   }
 
   /** `PUT path`, with a `json`, `form` or `body` option. */
@@ -196,7 +211,7 @@ export class Client {
     path: P,
     ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.#call('PUT', path, options)
+    return this.#call('put()', 'PUT', path, options)
   }
 
   /** `PATCH path`, with a `json`, `form` or `body` option. */
@@ -204,7 +219,7 @@ export class Client {
     path: P,
     ...[options]: CallArgs<P, O>
   ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.#call('PATCH', path, options)
+    return this.#call('patch()', 'PATCH', path, options)
   }
 
   /**
@@ -265,10 +280,11 @@ export class Client {
     path: P,
     ...[options]: CallArgs<P, CallOptions<P> & PaginateOptions<T, Item>>
   ): Paginated<T, Item> {
+    rejectUnknownCallOptions('paginate()', options, this.#callOptions, PAGINATE_OPTIONS)
     return paginate<T, Item>(
       async (url, call) => {
         const sink: UrlSink = { url: '' }
-        const page = await this.#call<T>('GET', url, call, sink)
+        const page = await this.#call<T>('paginate()', 'GET', url, call, sink)
         return { page, url: sink.url }
       },
       path,
@@ -283,6 +299,7 @@ export class Client {
    * shared on purpose.
    */
   extend(options: ClientOptions = {}): Client {
+    checkOptionNames(options, 'extend()')
     const headers = new Headers(this.#headers)
     applyHeaders(headers, options.headers, 'headers')
     // An option given as `undefined` inherits, rather than resetting to the default.
@@ -290,10 +307,18 @@ export class Client {
     return new Client({ ...this.#options, ...given, headers }, this.#middlewares)
   }
 
-  #call<R>(method: string, path: string, options: RequestOptions = {}, sink?: UrlSink): Promise<ApiResponse<R>> {
+  /** Makes one call; `where` names it in a `ConfigError` for an option no one reads. */
+  #call<R>(
+    where: string,
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+    sink?: UrlSink,
+  ): Promise<ApiResponse<R>> {
     const startedAt = performance.now()
     let ctx: Context
     try {
+      rejectUnknownCallOptions(where, options, this.#callOptions)
       ctx = this.#context(this.#buildRequest(method, path, options), false, options.deadline)
     } catch (error) {
       // Bad input rejects the call's promise, as any other failure does, rather than throwing.
@@ -415,7 +440,27 @@ function validateTimeout(timeout: unknown, name = 'timeout'): void {
   }
 }
 
+/** Every option of `ClientOptions`, for the check of their names. */
+const CLIENT_OPTIONS = optionNames<ClientOptions>()([
+  'baseUrl',
+  'headers',
+  'timeout',
+  'throwHttpErrors',
+  'fetch',
+  'maxRedirects',
+  'allowInsecureRedirects',
+])
+
+/** Refuses options that are not an object, or that hold a name `ClientOptions` does not have. */
+function checkOptionNames(options: unknown, where: string): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}`)
+  }
+  rejectUnknownOptions(where, options, CLIENT_OPTIONS)
+}
+
 function validateOptions(options: ClientOptions): void {
+  checkOptionNames(options, 'createClient()')
   if (options.baseUrl !== undefined) {
     let url: URL
     try {

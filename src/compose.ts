@@ -32,7 +32,8 @@ function enter(ctx: Context): void {
  * leaking into the next. Calls of one `next()` must not overlap. `next(other)` runs the inner
  * stack for another context instead (see `detachContext`), and may overlap.
  *
- * The composed middleware's `prepare` runs the members' `prepare` hooks, outermost first.
+ * The composed middleware's `prepare` runs the members' `prepare` hooks, outermost first, and
+ * its `callOptions` are those its members declare.
  */
 export function compose(middlewares: readonly Middleware[]): Middleware {
   middlewares.forEach((middleware, index) => {
@@ -109,6 +110,9 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
   if (prepares.length > 0) {
     composed.prepare = (ctx) => prepareFrom(prepares, 0, ctx)
   }
+  // A client that uses the composed middleware accepts what its members read.
+  const callOptions = new Set(stack.flatMap((middleware) => middleware.callOptions ?? []))
+  if (callOptions.size > 0) composed.callOptions = [...callOptions]
   return composed
 }
 

@@ -18,7 +18,8 @@ export type HeadersInput = HeadersInit | Readonly<Record<string, string | undefi
 
 /**
  * The options of one call. Middlewares add their own per-call options by augmenting this
- * interface (`declare module 'ply-http' { interface RequestOptions { retry?: … } }`) and read them
+ * interface (`declare module 'ply-http' { interface RequestOptions { retry?: … } }`), declare
+ * them in their `callOptions` (the client refuses an option no one declares) and read them
  * from `ctx.request.options`.
  */
 export interface RequestOptions {
@@ -240,6 +241,13 @@ export type Next = (context?: Context) => Promise<void>
 export interface Middleware {
   (ctx: Context, next: Next): Promise<void>
   prepare?: ((ctx: Context) => void | Promise<void>) | undefined
+  /**
+   * The per-call options this middleware reads from `ctx.request.options` besides the core's
+   * (`retry()` declares `['retry']`). A client accepts a call's option only when the core or
+   * one of its middlewares declares it: any other is a `ConfigError`, so that a misspelled
+   * option fails rather than being ignored.
+   */
+  callOptions?: readonly string[] | undefined
 }
 
 /**

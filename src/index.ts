@@ -75,7 +75,13 @@ export {
 export { describeFailure, systemCode } from './failure.ts'
 export { isConditional } from './headers.ts'
 export { parseHttpDate } from './http-date.ts'
-export { closestName, rejectUnknownOptions } from './options.ts'
+export {
+  closestName,
+  type OptionName,
+  optionNames,
+  rejectUnknownCallOptions,
+  rejectUnknownOptions,
+} from './options.ts'
 export { type NextPage, nextLink, type PageInfo, type Paginated, type PaginateOptions } from './paginate.ts'
 export {
   isSecretHeader,

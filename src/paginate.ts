@@ -1,6 +1,7 @@
 import LinkHeader from 'http-link-header'
 import type { RequestOptions } from './context.ts'
 import { ConfigError, PlyError } from './errors.ts'
+import { optionNames } from './options.ts'
 import { redactUrl } from './redact.ts'
 import type { ApiResponse } from './response.ts'
 
@@ -36,6 +37,11 @@ export interface PaginateOptions<T, Item> {
   /** Stop after this many items. */
   maxItems?: number | undefined
 }
+
+/** The names of `PaginateOptions`, which `client.paginate()` takes besides a call's options. */
+export const PAGINATE_OPTIONS: ReadonlySet<string> = new Set(
+  optionNames<PaginateOptions<unknown, unknown>>()(['next', 'items', 'maxPages', 'maxItems']),
+)
 
 /** A paginated collection: iterate it for items, `pages()` for responses, `all()` for an array. */
 export interface Paginated<T, Item> extends AsyncIterable<Item> {

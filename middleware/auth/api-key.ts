@@ -1,4 +1,11 @@
-import { ConfigError, type Middleware, redactHeader, redactQueryParam } from '../../src/index.ts'
+import {
+  ConfigError,
+  type Middleware,
+  optionNames,
+  redactHeader,
+  redactQueryParam,
+  rejectUnknownOptions,
+} from '../../src/index.ts'
 import { checkCredential, pinSecret, resolveCredential } from './credential.ts'
 import { type CredentialSource, credentialScope, declareScope, EarlyCredentials, markCredential } from './scope.ts'
 
@@ -6,6 +13,7 @@ import { type CredentialSource, credentialScope, declareScope, EarlyCredentials,
 export type ApiKeyPlacement = { header: string; query?: never } | { query: string; header?: never }
 
 const tokenName = /^[!#$%&'*+.^_`|~\dA-Za-z-]+$/
+const PLACEMENT_OPTIONS = optionNames<ApiKeyPlacement>()(['header', 'query'])
 
 /**
  * An API key in a header (`{ header: 'X-API-Key' }`) or in a query parameter
@@ -14,6 +22,7 @@ const tokenName = /^[!#$%&'*+.^_`|~\dA-Za-z-]+$/
  * another origin. `value` is a string or a (possibly async) function called per attempt.
  */
 export function apiKey(placement: ApiKeyPlacement, value: CredentialSource): Middleware {
+  rejectUnknownOptions('auth.apiKey()', placement, PLACEMENT_OPTIONS)
   const { header, query } = (placement ?? {}) as { header?: unknown; query?: unknown }
   if ((header === undefined) === (query === undefined)) {
     throw new ConfigError('auth.apiKey takes exactly one of { header } and { query }')

@@ -1,4 +1,4 @@
-import { ConfigError, type Context, type Middleware } from '../../src/index.ts'
+import { ConfigError, type Context, type Middleware, optionNames, rejectUnknownOptions } from '../../src/index.ts'
 import { checkCredential, pinSecret, resolveCredential } from './credential.ts'
 import { type CredentialSource, credentialScope, declareScope, EarlyCredentials, markCredential } from './scope.ts'
 
@@ -11,6 +11,8 @@ export interface BearerOptions {
   scope?: string
 }
 
+const BEARER_OPTIONS = optionNames<BearerOptions>()(['scope'])
+
 /**
  * Bearer authentication (RFC 6750): `Authorization: Bearer <token>` on every attempt. `token`
  * is a string, or a (possibly async) function called for each attempt, so rotating tokens
@@ -18,6 +20,7 @@ export interface BearerOptions {
  */
 export function bearer(token: CredentialSource, options: BearerOptions = {}): Middleware {
   if (typeof options !== 'object' || options === null) throw new ConfigError('auth.bearer(): options must be an object')
+  rejectUnknownOptions('auth.bearer()', options, BEARER_OPTIONS)
   if (options.scope !== undefined && (typeof options.scope !== 'string' || options.scope === '')) {
     throw new ConfigError('auth.bearer(): scope must be a non-empty string')
   }

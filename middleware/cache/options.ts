@@ -1,4 +1,4 @@
-import { ConfigError, redactText } from '../../src/index.ts'
+import { ConfigError, optionNames, redactText, rejectUnknownOptions } from '../../src/index.ts'
 import type { FreshnessSettings } from './freshness.ts'
 import { type CacheWarning, GuardedStore } from './guard.ts'
 import type { CacheKeyFunction } from './key.ts'
@@ -77,6 +77,18 @@ export interface CacheSettings {
   readonly hashKeys: boolean
 }
 
+const CACHE_OPTIONS = optionNames<CacheOptions>()([
+  'store',
+  'ttl',
+  'shared',
+  'methods',
+  'staleWhileRevalidate',
+  'staleIfError',
+  'maxBodyBytes',
+  'key',
+  'storeTimeout',
+  'onStoreError',
+])
 const CACHEABLE_METHODS = new Set(['GET', 'HEAD'])
 /** `setTimeout`'s limit: a store timeout above it would fire after 1 ms instead. */
 const MAX_TIMER_MS = 2_147_483_647
@@ -84,6 +96,7 @@ const MAX_TIMER_MS = 2_147_483_647
 /** Checks `options` and resolves the defaults; bad options are a `ConfigError` naming the option. */
 export function resolveOptions(options: CacheOptions): CacheSettings {
   if (typeof options !== 'object' || options === null) throw new ConfigError('cache() options must be an object')
+  rejectUnknownOptions('cache()', options, CACHE_OPTIONS)
   const ttl = duration(options.ttl, 'ttl')
   const swr = duration(options.staleWhileRevalidate, 'staleWhileRevalidate') ?? 0
   const sie = duration(options.staleIfError, 'staleIfError') ?? 0

@@ -1,4 +1,4 @@
-import { ConfigError, decodeBase64, encodeBase64 } from '../../src/index.ts'
+import { ConfigError, decodeBase64, encodeBase64, optionNames, rejectUnknownOptions } from '../../src/index.ts'
 import type { CacheRecord, StoredResponse } from './entry.ts'
 
 /**
@@ -21,6 +21,8 @@ export interface MemoryStoreOptions {
   /** Most body and header bytes kept (default 50 MiB); the least recently used go first. */
   maxBytes?: number | undefined
 }
+
+const MEMORY_STORE_OPTIONS = optionNames<MemoryStoreOptions>()(['maxEntries', 'maxBytes'])
 
 interface MemorySlot {
   readonly record: CacheRecord
@@ -45,6 +47,7 @@ export class MemoryStore implements RecordStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     if (options === null || typeof options !== 'object') throw new ConfigError('MemoryStore options must be an object')
+    rejectUnknownOptions('new MemoryStore()', options, MEMORY_STORE_OPTIONS)
     this.#maxEntries = bound(options.maxEntries, 'maxEntries', 1000)
     this.#maxBytes = bound(options.maxBytes, 'maxBytes', 50 * 1024 * 1024)
   }

@@ -12,7 +12,7 @@ import {
   unlessAborted,
 } from '../../src/index.ts'
 import { keyOf } from './key.ts'
-import { type DedupeOptions, resolve } from './options.ts'
+import { DEDUPE_CALL_OPTIONS, type DedupeOptions, resolve } from './options.ts'
 
 export { dedupeKey } from './key.ts'
 export type { DedupeOptions } from './options.ts'
@@ -197,9 +197,9 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
     return wait(flight, key, request, signal).then((outcome) => receive(ctx, follower, outcome))
   }
 
-  return Object.defineProperty(middleware, 'inFlight', {
-    get: () => flights.size,
-    enumerable: true,
+  return Object.defineProperties(middleware, {
+    inFlight: { get: () => flights.size, enumerable: true },
+    callOptions: { value: DEDUPE_CALL_OPTIONS, enumerable: true },
   }) as DedupeMiddleware
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError, type Context } from '../../src/index.ts'
+import { ConfigError, type Context, optionNames, type RequestOptions, rejectUnknownOptions } from '../../src/index.ts'
 
 /** Options of `dedupe()`. */
 export interface DedupeOptions {
@@ -38,6 +38,9 @@ declare module '../../src/index.ts' {
   }
 }
 
+const DEDUPE_OPTIONS = optionNames<DedupeOptions>()(['methods', 'headers', 'key'])
+/** The per-call options `dedupe()` reads (its `callOptions`). */
+export const DEDUPE_CALL_OPTIONS = ['dedupe'] as const satisfies readonly (keyof RequestOptions)[]
 const DEFAULT_METHODS = ['GET', 'HEAD'] as const
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
 const DEFAULT_HEADERS = [
@@ -65,6 +68,7 @@ export interface Settings {
 
 export function resolve(options: DedupeOptions): Settings {
   if (options === null || typeof options !== 'object') throw new ConfigError('dedupe() options must be an object')
+  rejectUnknownOptions('dedupe()', options, DEDUPE_OPTIONS)
   const methods = new Set<string>()
   for (const method of list(options.methods, 'methods') ?? DEFAULT_METHODS) {
     const upper = method.toUpperCase()

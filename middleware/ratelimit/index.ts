@@ -9,6 +9,7 @@ import {
 } from '../../src/index.ts'
 import { Gate, type Quota, type Ticket } from './gate.ts'
 import { observe } from './learn.ts'
+import { RATE_LIMIT_CALL_OPTIONS, rejectUnknownRateLimitOptions } from './option-names.ts'
 import {
   type GroupLimits,
   groupSettings,
@@ -95,6 +96,8 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
   }
 
   const source = sharedSource(options)
+  // After `sharedSource`, which refuses the retired `redis` option with what to do instead.
+  rejectUnknownRateLimitOptions(options)
   const limitsOf = (name: string): GroupLimits => groups[name] ?? options
   // Every group's limits were checked above, though its shared limiter is built on its first call.
   if (
@@ -281,6 +284,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
   }
 
   return Object.assign(middleware, {
+    callOptions: RATE_LIMIT_CALL_OPTIONS,
     quota: (group = DEFAULT_GROUP): Quota => gateFor(group).quota,
     close: async () => {
       await hub?.close()

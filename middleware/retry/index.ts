@@ -7,13 +7,20 @@ import {
   type Middleware,
   PlyError,
   RateLimitError,
+  rejectUnknownOptions,
   remainingTime,
   summarize,
   TimeoutError,
 } from '../../src/index.ts'
 import { RetryBudget } from './budget.ts'
 import { backoff, serverDelay, sleep } from './delay.ts'
-import { type RetryOptions, type RetrySettings, retrySettings } from './options.ts'
+import {
+  RETRY_CALL_OPTIONS,
+  RETRY_CHOICE_OPTIONS,
+  type RetryOptions,
+  type RetrySettings,
+  retrySettings,
+} from './options.ts'
 
 export type { RetryBudgetOptions, RetryCallOption, RetryEvent, RetryOptions } from './options.ts'
 
@@ -128,7 +135,7 @@ export function retry(options: RetryOptions = {}): Middleware {
   // Not async: the first attempt runs outside p-retry, because most calls succeed at once and
   // should pay for no retry machinery, and while it is out the call holds a callback, not a
   // frame. A failure is handed to p-retry as its first attempt's.
-  return (ctx, next) => {
+  const middleware: Middleware = (ctx, next) => {
     budget?.recordRequest()
     const retries = retriesFor(ctx, settings)
     if (retries === 0) {
@@ -148,6 +155,8 @@ export function retry(options: RetryOptions = {}): Middleware {
       (error: unknown) => retryAfterFirst(ctx, next, retries, error),
     )
   }
+  middleware.callOptions = RETRY_CALL_OPTIONS
+  return middleware
 }
 
 /** How many retries this call may make: 0 when its method or body rules retrying out. */
@@ -155,6 +164,9 @@ function retriesFor(ctx: Context, settings: RetrySettings): number {
   const { method, body, options } = ctx.request
   const choice = options.retry
   if (choice === false || body instanceof ReadableStream) return 0
+  if (typeof choice === 'object' && choice !== null) {
+    rejectUnknownOptions("a call's retry option", choice, RETRY_CHOICE_OPTIONS)
+  }
   const optedIn = choice !== undefined || ctx.request.peekHeaders().has('idempotency-key')
   if (!settings.methods.has(method) && !optedIn) return 0
   if (typeof choice !== 'object' || choice.retries === undefined) return settings.retries

@@ -1,4 +1,4 @@
-import { ConfigError, type PlyError } from '../../src/index.ts'
+import { ConfigError, optionNames, type PlyError, type RequestOptions, rejectUnknownOptions } from '../../src/index.ts'
 
 /** What `onRetry` is told before each wait. */
 export interface RetryEvent {
@@ -86,6 +86,23 @@ export interface RetrySettings {
   readonly unprocessed: ((response: Response) => boolean) | undefined
 }
 
+const RETRY_OPTIONS = optionNames<RetryOptions>()([
+  'retries',
+  'methods',
+  'statuses',
+  'minDelay',
+  'maxDelay',
+  'factor',
+  'maxRetryAfter',
+  'budget',
+  'onRetry',
+  'unprocessed',
+])
+const BUDGET_OPTIONS = optionNames<RetryBudgetOptions>()(['ratio', 'windowMs', 'minRetries'])
+/** The per-call options `retry()` reads (its `callOptions`). */
+export const RETRY_CALL_OPTIONS = ['retry'] as const satisfies readonly (keyof RequestOptions)[]
+/** The names of a call's `retry: { … }`. */
+export const RETRY_CHOICE_OPTIONS = optionNames<Exclude<RetryCallOption, boolean>>()(['retries'])
 const DEFAULT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']
 const DEFAULT_STATUSES = [408, 425, 429, 500, 502, 503, 504]
 
@@ -133,6 +150,7 @@ function budgetOf(budget: unknown): Required<RetryBudgetOptions> | false {
   if (budget !== undefined && (typeof budget !== 'object' || budget === null)) {
     throw new ConfigError('retry(): budget must be an object { ratio, windowMs, minRetries } or false')
   }
+  rejectUnknownOptions('retry(): budget', budget, BUDGET_OPTIONS)
   const { ratio, windowMs, minRetries } = (budget ?? {}) as RetryBudgetOptions
   return {
     ratio: amount(ratio, 'budget.ratio', 0.2),
@@ -144,6 +162,7 @@ function budgetOf(budget: unknown): Required<RetryBudgetOptions> | false {
 /** Checks `retry()`'s options and fills in the defaults; a bad option is a `ConfigError`. */
 export function retrySettings(options: RetryOptions): RetrySettings {
   if (typeof options !== 'object' || options === null) throw new ConfigError('retry() options must be an object')
+  rejectUnknownOptions('retry()', options, RETRY_OPTIONS)
   const minDelay = amount(options.minDelay, 'minDelay', 300, 0, MAX_WAIT_MS)
   const maxDelay = amount(options.maxDelay, 'maxDelay', 10_000, 0, MAX_WAIT_MS)
   if (maxDelay < minDelay) throw new ConfigError('retry(): maxDelay must not be below minDelay')

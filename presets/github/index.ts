@@ -12,11 +12,13 @@ import {
   type ApiResponse,
   type Client,
   createClient,
+  optionNames,
   type Paginated,
   type PaginateOptions,
   type RequestOptions,
 } from '../../src/index.ts'
 import { presetStorage } from '../shared/cache.ts'
+import { rejectUnknownPresetCallOptions } from '../shared/call-options.ts'
 import { useOuter } from '../shared/options.ts'
 import { tagOf } from '../shared/tag.ts'
 import { githubErrorOf } from './errors.ts'
@@ -51,6 +53,10 @@ export type GitHubLimitGroup = 'default' | 'search' | 'mutation'
 export type GitHubPageOptions = Pick<PaginateOptions<unknown, unknown>, 'maxPages' | 'maxItems'> & GitHubCallOptions
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS'])
+/** What `GitHubPageOptions` adds to a call's options. */
+const PAGE_OPTIONS: ReadonlySet<string> = new Set(
+  optionNames<Omit<GitHubPageOptions, keyof GitHubCallOptions>>()(['maxPages', 'maxItems']),
+)
 
 /**
  * A GitHub REST API client: ply's stack assembled for GitHub (parse, cache with ETag
@@ -133,6 +139,7 @@ export class GitHub {
    */
   async request<R extends string>(route: R, ...[params, options]: RouteArgs<R>): Promise<ApiResponse<RouteData<R>>> {
     const parsed = parseRoute(route)
+    rejectUnknownPresetCallOptions(`github ${parsed.method} ${parsed.path}`, options, this.client)
     const call: RequestOptions = { ...options, ...placeParams(parsed, params) }
     try {
       return await this.client.request<RouteData<R>>(parsed.method, parsed.path, call)
@@ -152,6 +159,7 @@ export class GitHub {
     options: GitHubPageOptions = {},
   ): Paginated<RouteData<R>, ItemOf<RouteData<R>>> {
     const parsed = parseRoute(route)
+    rejectUnknownPresetCallOptions(`github paginate ${parsed.path}`, options, this.client, PAGE_OPTIONS)
     const placed = placeParams(parsed, { per_page: 100, ...(params as Record<string, unknown> | undefined) })
     const pages = this.client.paginate<RouteData<R>, ItemOf<RouteData<R>>>(parsed.path, {
       ...options,

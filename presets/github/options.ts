@@ -1,5 +1,5 @@
 import type { CredentialSource, RetryOptions } from '../../middleware/index.ts'
-import { ConfigError } from '../../src/index.ts'
+import { ConfigError, optionNames, rejectUnknownOptions } from '../../src/index.ts'
 import type { PresetOptions } from '../shared/options.ts'
 
 /** Options of `github()`. */
@@ -36,9 +36,30 @@ export const GITHUB_DEFAULTS = {
   maxWait: 3_600_000,
 } as const
 
-/** Checks the options that only `github()` has; the client and the middlewares check the rest. */
+const GITHUB_OPTIONS = optionNames<GitHubOptions>()([
+  'token',
+  'baseUrl',
+  'userAgent',
+  'apiVersion',
+  'concurrency',
+  'maxWait',
+  'retry',
+  'cache',
+  'redis',
+  'timeout',
+  'fetch',
+  'onRetry',
+  'onLimited',
+  'outer',
+])
+
+/**
+ * Checks the options that only `github()` has, and refuses one it does not know; the client
+ * and the middlewares check the rest.
+ */
 export function checkGitHubOptions(options: GitHubOptions): void {
   if (typeof options !== 'object' || options === null) throw new ConfigError('github() options must be an object')
+  rejectUnknownOptions('github()', options, GITHUB_OPTIONS)
   for (const name of ['userAgent', 'apiVersion'] as const) {
     const value = options[name]
     if (value !== undefined && (typeof value !== 'string' || value.trim() === '' || /[\r\n]/.test(value))) {

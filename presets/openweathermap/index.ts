@@ -8,9 +8,10 @@ import {
   rateLimit,
   retry,
 } from '../../middleware/index.ts'
-import { type ApiResponse, type Client, createClient } from '../../src/index.ts'
+import { type ApiResponse, type Client, createClient, optionNames } from '../../src/index.ts'
 import { presetStorage } from '../shared/cache.ts'
-import { useOuter } from '../shared/options.ts'
+import { rejectUnknownPresetCallOptions } from '../shared/call-options.ts'
+import { type PresetCallOptions, useOuter } from '../shared/options.ts'
 import { tagOf } from '../shared/tag.ts'
 import { withNumericCod } from './cod.ts'
 import { openWeatherMapErrorOf } from './errors.ts'
@@ -36,6 +37,10 @@ export type * from './types.ts'
  * second later would fail too. The limiter is what keeps calls under the plan.
  */
 const RETRIED_STATUSES = [408, 425, 500, 502, 503, 504]
+/** What `WeatherCallOptions` adds to a call's options. */
+const WEATHER_CALL_OPTIONS: ReadonlySet<string> = new Set(
+  optionNames<Omit<WeatherCallOptions, keyof PresetCallOptions>>()(['units', 'lang']),
+)
 
 /**
  * An OpenWeatherMap client: ply's stack assembled for OpenWeatherMap's free-plan APIs (parse, a
@@ -131,6 +136,7 @@ export class OpenWeatherMap {
     options: WeatherCallOptions | undefined,
     where: string,
   ): Promise<ApiResponse<T>> {
+    rejectUnknownPresetCallOptions(`openWeatherMap ${where}`, options, this.client, WEATHER_CALL_OPTIONS)
     const { units = this.#units, lang = this.#lang, ...call } = options ?? {}
     checkUnits(units, `openWeatherMap ${where}`)
     checkLang(lang, `openWeatherMap ${where}`)

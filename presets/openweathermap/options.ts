@@ -1,5 +1,5 @@
 import type { CredentialSource, RetryOptions } from '../../middleware/index.ts'
-import { ConfigError } from '../../src/index.ts'
+import { ConfigError, optionNames, rejectUnknownOptions } from '../../src/index.ts'
 import type { PresetOptions } from '../shared/options.ts'
 
 /** OpenWeatherMap's units: `standard` (Kelvin, m/s), `metric` (°C, m/s), `imperial` (°F, mph). */
@@ -35,12 +35,31 @@ export const OPENWEATHERMAP_DEFAULTS = {
 } as const
 
 const UNITS: readonly string[] = ['standard', 'metric', 'imperial']
+const OPENWEATHERMAP_OPTIONS = optionNames<OpenWeatherMapOptions>()([
+  'apiKey',
+  'units',
+  'lang',
+  'baseUrl',
+  'perMinute',
+  'retry',
+  'cache',
+  'redis',
+  'timeout',
+  'fetch',
+  'onRetry',
+  'onLimited',
+  'outer',
+])
 
-/** Checks the options that only `openWeatherMap()` has; the client and the middlewares check the rest. */
+/**
+ * Checks the options that only `openWeatherMap()` has, and refuses one it does not know; the
+ * client and the middlewares check the rest.
+ */
 export function checkOpenWeatherMapOptions(options: OpenWeatherMapOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('openWeatherMap() options must be an object with an apiKey')
   }
+  rejectUnknownOptions('openWeatherMap()', options, OPENWEATHERMAP_OPTIONS)
   const { apiKey } = options
   if (typeof apiKey !== 'function' && (typeof apiKey !== 'string' || apiKey.trim() === '')) {
     throw new ConfigError(

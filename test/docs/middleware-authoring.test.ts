@@ -6,7 +6,16 @@ import { createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import nock from 'nock'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError, createClient, HttpError, type Middleware, NetworkError, redactUrl } from '../../src/index.ts'
+import {
+  ConfigError,
+  createClient,
+  HttpError,
+  type Middleware,
+  NetworkError,
+  optionNames,
+  redactUrl,
+  rejectUnknownOptions,
+} from '../../src/index.ts'
 import { type SeenRequest, sendJson, startServer, type TestServer } from '../support/server.ts'
 
 // ---- docs/middleware-authoring.md, "Example: a request-timing logger" ----
@@ -17,6 +26,8 @@ export interface RequestLoggerOptions {
   log?: ((line: string) => void) | undefined
 }
 
+const REQUEST_LOGGER_OPTIONS = optionNames<RequestLoggerOptions>()(['log'])
+
 /**
  * Logs one line per request that passes through it: the method, the URL with its secrets
  * masked (`redactUrl`), the status, or the error's name when no response came back, and the
@@ -26,6 +37,7 @@ export interface RequestLoggerOptions {
  * attempt. Outside `parse()`, the time includes reading and parsing the body.
  */
 export function requestLogger(options: RequestLoggerOptions = {}): Middleware {
+  rejectUnknownOptions('requestLogger()', options, REQUEST_LOGGER_OPTIONS)
   const log = options.log ?? ((line: string) => console.info(line))
   return async (ctx, next) => {
     const startedAt = performance.now()
@@ -53,6 +65,8 @@ export interface SignerOptions {
   header?: string | undefined
 }
 
+const SIGNER_OPTIONS = optionNames<SignerOptions>()(['key', 'header'])
+
 /**
  * Signs every attempt: sets `X-Signature` to the hex HMAC-SHA256, keyed with `key`, of the
  * method, a newline, the path with its query, a newline and the body's bytes. A retry or any
@@ -63,6 +77,7 @@ export interface SignerOptions {
  * `ConfigError`, because its bytes are known only once it is sent.
  */
 export function signer(options: SignerOptions): Middleware {
+  rejectUnknownOptions('signer()', options, SIGNER_OPTIONS)
   const { key, header = 'X-Signature' } = options
   return async (ctx, next) => {
     const { method, body } = ctx.request
@@ -143,6 +158,15 @@ describe('docs/middleware-authoring.md', () => {
     const self = readFileSync(new URL(import.meta.url), 'utf8')
     expect(self).toContain(docExample('requestLogger'))
     expect(self).toContain(docExample('signer'))
+  })
+
+  it('has both examples refuse a misspelt option, as the page says', () => {
+    expect(() => requestLogger({ lgo: () => {} } as never)).toThrow(
+      new ConfigError("requestLogger(): unknown option 'lgo' (did you mean 'log'?)"),
+    )
+    expect(() => signer({ key: 'k', haeder: 'X-Sig' } as never)).toThrow(
+      new ConfigError("signer(): unknown option 'haeder' (did you mean 'header'?)"),
+    )
   })
 })
 

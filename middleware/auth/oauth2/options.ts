@@ -1,4 +1,4 @@
-import { ConfigError, type FetchFunction, redactUrl } from '../../../src/index.ts'
+import { ConfigError, type FetchFunction, optionNames, redactUrl, rejectUnknownOptions } from '../../../src/index.ts'
 
 /** Options shared by both grants of `auth.oauth2()`. */
 interface OAuth2BaseOptions {
@@ -69,6 +69,20 @@ export interface OAuth2Settings {
   readonly extraParams: ReadonlyArray<readonly [string, string]>
 }
 
+/** The options of either grant: a `refreshToken` with the client credentials grant is not refused. */
+const OAUTH2_OPTIONS = optionNames<OAuth2Options>()([
+  'grant',
+  'tokenUrl',
+  'clientId',
+  'clientSecret',
+  'refreshToken',
+  'scope',
+  'clientAuth',
+  'fetch',
+  'refreshMarginMs',
+  'tokenTimeoutMs',
+  'extraParams',
+])
 const DEFAULT_REFRESH_MARGIN_MS = 60_000
 const DEFAULT_TOKEN_TIMEOUT_MS = 10_000
 const MAX_TIMEOUT_MS = 2_147_483_647
@@ -98,6 +112,7 @@ export function scopeIdentity(settings: OAuth2Settings): string {
 /** Checks the options and fills in the defaults; every problem is a `ConfigError` naming the option. */
 export function validateOptions(options: OAuth2Options): OAuth2Settings {
   if (typeof options !== 'object' || options === null) throw new ConfigError('auth.oauth2() needs an options object')
+  rejectUnknownOptions('auth.oauth2()', options, OAUTH2_OPTIONS)
   const grant = validateGrant(options.grant)
   const refreshToken =
     grant === 'refresh_token' ? (options as Partial<OAuth2RefreshTokenOptions>).refreshToken : undefined

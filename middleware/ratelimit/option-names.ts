@@ -1,0 +1,36 @@
+import { optionNames, type RequestOptions, rejectUnknownOptions } from '../../src/index.ts'
+import type { GroupLimits, RateLimitOptions } from './options.ts'
+
+const RATE_LIMIT_OPTIONS = optionNames<RateLimitOptions>()([
+  'perSecond',
+  'perMinute',
+  'perHour',
+  'concurrency',
+  'maxQueue',
+  'groups',
+  'group',
+  'shared',
+  'onLimited',
+  'maxWait',
+])
+const GROUP_OPTIONS = optionNames<GroupLimits>()([
+  'perSecond',
+  'perMinute',
+  'perHour',
+  'concurrency',
+  'maxQueue',
+  'sharesQuotaWith',
+])
+
+/** The per-call options `rateLimit()` reads (its `callOptions`). */
+export const RATE_LIMIT_CALL_OPTIONS = ['priority'] as const satisfies readonly (keyof RequestOptions)[]
+
+/** Refuses an option that `rateLimit()`, or one of its `groups`, does not have. */
+export function rejectUnknownRateLimitOptions(options: RateLimitOptions): void {
+  rejectUnknownOptions('rateLimit()', options, RATE_LIMIT_OPTIONS)
+  const { groups } = options
+  if (typeof groups !== 'object' || groups === null) return
+  for (const [name, limits] of Object.entries(groups)) {
+    rejectUnknownOptions(`rateLimit() group '${name}'`, limits, GROUP_OPTIONS)
+  }
+}

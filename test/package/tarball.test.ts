@@ -1,0 +1,163 @@
+// The package as a user gets it: `npm pack` (which builds through `prepack`), installed into a
+// fresh project from the registry. One pack and one install serve every assertion; the
+// timeouts only catch a hang (the installs need the npm registry).
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describeWithRedis } from '../support/redis.ts'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const HANG_MS = 300_000
+const scripts = fileURLToPath(new URL('./scripts/', import.meta.url))
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs a command to its end (never rejects); npm's own variables of the outer run are left out. */
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)))
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      { cwd, env: { ...inherited, ...env }, timeout: HANG_MS, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1
+        resolve({ code, stdout, stderr })
+      },
+    )
+  })
+}
+
+/** Runs a script of `scripts/` in the fresh project with this Node (24), expecting one JSON line. */
+async function runScript(project: string, name: string, env: NodeJS.ProcessEnv = {}): Promise<unknown> {
+  await cp(scripts, project, { recursive: true })
+  const result = await run(process.execPath, [name], project, env)
+  expect(result.stderr).toBe('')
+  expect(result.code).toBe(0)
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '')
+}
+
+/**
+ * Copies what `npm pack` builds from (the sources tsconfig.build.json includes, the files the
+ * package lists, the configs) into `stage`, so that `prepack` rebuilds dist/ there and not in
+ * the working tree, where other runs may be reading it.
+ */
+async function stagePackage(stage: string): Promise<void> {
+  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { files: string[] }
+  const build = JSON.parse(await readFile(join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] }
+  const entries = new Set([
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    ...build.include,
+    ...manifest.files.filter((file) => !file.startsWith('dist/') && file !== 'dist'),
+  ])
+  await mkdir(stage)
+  for (const entry of entries) await cp(join(root, entry), join(stage, entry), { recursive: true })
+  await symlink(join(root, 'node_modules'), join(stage, 'node_modules'), 'dir')
+}
+
+let work: string
+let project: string
+let installed: Run
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'ply-tarball-'))
+  const stage = join(work, 'package')
+  await stagePackage(stage)
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', work], stage)
+  expect(packed.stderr).not.toMatch(/npm error/)
+  expect(packed.code).toBe(0)
+  const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as [{ filename: string }]
+  project = join(work, 'project')
+  await mkdir(project)
+  expect((await run('npm', ['init', '-y'], project)).code).toBe(0)
+  const manifest = JSON.parse(await readFile(join(project, 'package.json'), 'utf8')) as Record<string, unknown>
+  await writeFile(join(project, 'package.json'), JSON.stringify({ ...manifest, type: 'module' }, null, 2))
+  installed = await run('npm', ['install', '--no-audit', '--no-fund', join(work, filename)], project)
+}, HANG_MS * 2)
+
+afterAll(async () => {
+  if (work !== undefined) await rm(work, { recursive: true, force: true })
+})
+
+describe('the packed tarball, installed in a fresh project', () => {
+  it('installs without ioredis and bottleneck (optional peers of ply-http/redis)', () => {
+    expect(installed.stderr).not.toMatch(/npm error/)
+    expect(installed.code).toBe(0)
+    expect(existsSync(join(project, 'node_modules/ply-http/dist/redis/index.js'))).toBe(true)
+    expect(existsSync(join(project, 'node_modules/ioredis'))).toBe(false)
+    expect(existsSync(join(project, 'node_modules/bottleneck'))).toBe(false)
+  })
+
+  it('ply-http, ply-http/middleware and ply-http/presets load and run without trying to load any Redis module', async () => {
+    const report = (await runScript(project, 'no-redis.mjs')) as Record<string, unknown>
+    expect(report).toEqual({
+      // Every module resolved while the three entries load and a stack with rateLimit, cache
+      // and a preset runs: none is a Redis client, bottleneck or a Keyv Redis adapter.
+      redisModulesTried: [],
+      status: 200,
+      presetsBuilt: true,
+    })
+  })
+
+  it("ply-http/redis imports without its peers, and its factory's ConfigError names what to install", async () => {
+    const report = (await runScript(project, 'redis-entry.mjs')) as Record<string, unknown>
+    expect(report.redisModulesTriedByImport).toEqual([])
+    expect(report.name).toBe('ConfigError')
+    expect(report.isConfigError).toBe(true)
+    expect(report.message).toContain('ioredis')
+    expect(report.message).toContain('npm install ioredis bottleneck')
+  })
+})
+
+describe('the stable Keyv line (keyv 5, @keyv/redis 5) next to ply-http', () => {
+  let added: Run
+  beforeAll(async () => {
+    added = await run('npm', ['install', '--no-audit', '--no-fund', 'keyv@5', '@keyv/redis@5'], project)
+  }, HANG_MS)
+
+  it('installs without ERESOLVE', () => {
+    expect(added.stderr).not.toMatch(/ERESOLVE|npm error/)
+    expect(added.code).toBe(0)
+  })
+
+  it('type-checks cache({ store: new Keyv(…) }) and a preset with it against the packed types', async () => {
+    await cp(scripts, project, { recursive: true })
+    const config = {
+      compilerOptions: {
+        target: 'es2023',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        noEmit: true,
+        skipLibCheck: true,
+        lib: ['es2023', 'dom'],
+        types: [],
+      },
+      files: ['keyv5-types.ts'],
+    }
+    await writeFile(join(project, 'tsconfig.json'), JSON.stringify(config, null, 2))
+    const tsc = join(root, 'node_modules/typescript/bin/tsc')
+    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], project)
+    expect(checked.stdout + checked.stderr).toBe('')
+    expect(checked.code).toBe(0)
+  })
+
+  describeWithRedis('against a real Redis', (redisUrl) => {
+    it('cache({ store: new Keyv({ store: new KeyvRedis(url) }) }) serves a second GET from Redis', async () => {
+      const report = await runScript(project, 'keyv5-redis.mjs', { REDIS_URL: redisUrl })
+      // The second GET runs in a new client with a new Keyv: only Redis can have answered it.
+      expect(report).toEqual({ keyvMajor: 5, first: 'miss', second: 'hit', requests: 1, data: { n: 1 } })
+    })
+  })
+})
