@@ -9,6 +9,8 @@ import { CLI_TEST_TIMEOUT_MS, Scratch } from './harness.ts'
 
 const OWM_KEY = 'owm_replica_key'
 const GH_TOKEN = 'ghp_replica_token'
+/** How long an attempt took, as the lines say it: `45 ms`, or `1.2 s` on a busy machine. */
+const TOOK = String.raw`(\d+ ms|\d+\.\d s)`
 
 const scratch = new Scratch()
 afterAll(() => scratch.close())
@@ -234,26 +236,21 @@ describe('ply get', { concurrent: false, timeout: CLI_TEST_TIMEOUT_MS }, () => {
     api.failNext(1, { status: 503, pathPrefix: '/users/' })
     const { code, stderr } = await scratch.main(['get', `${api.url}/users/octocat`, '--no-cache', '--verbose'])
     expect(code).toBe(0)
-    expect(stderr).toMatch(/^ply: attempt 1 of 3 failed with HTTP 503 after \d+ ms; retrying in \d+ ms\n/)
+    expect(stderr).toMatch(new RegExp(`^ply: attempt 1 of 3 failed with HTTP 503 after ${TOOK}; retrying in \\d+ ms\n`))
     expect(stderr).toMatch(
       /ply: GET http:\/\/127\.0\.0\.1:\d+\/users\/octocat → 200 \(cache bypass, 2 attempts, \d+ ms\)\n$/,
     )
   })
 
-  it('keeps a quick retry quiet, and tells of a wait longer than a second without --verbose', async ({ expect }) => {
+  it('tells of a wait longer than a second without --verbose, as it starts', async ({ expect }) => {
     const api = await scratch.replica()
-    const url = `${api.url}/users/octocat`
-    api.failNext(1, { status: 503, pathPrefix: '/users/' })
-    const quick = await scratch.main(['get', url, '--no-cache'])
-    expect(quick.code).toBe(0)
-    expect(quick.stderr).toBe('')
-
-    // The server asks for 2 s: the wait is told as it starts.
+    // The server asks for 2 s. (That quick retries are quiet is shown in calls.test.ts, with a
+    // clock of its own: here it would depend on how fast the machine is.)
     api.failNext(1, { status: 503, retryAfter: 2, pathPrefix: '/users/' })
-    const slow = await scratch.main(['get', url, '--no-cache'])
-    expect(slow.code).toBe(0)
-    expect(slow.stderr).toMatch(/^ply: attempt 1 of 3 failed with HTTP 503 after \d+ ms; retrying in 2\.0 s\n/)
-    expect(slow.stderr).not.toContain('→')
+    const { code, stderr } = await scratch.main(['get', `${api.url}/users/octocat`, '--no-cache'])
+    expect(code).toBe(0)
+    expect(stderr).toMatch(new RegExp(`^ply: attempt 1 of 3 failed with HTTP 503 after ${TOOK}; retrying in 2\\.0 s\n`))
+    expect(stderr).not.toContain('→')
   })
 
   it('POSTs --json, and refuses JSON that does not parse with exit 2', async ({ expect }) => {
