@@ -20,7 +20,7 @@ describe('a browser bundle of ply-http and ply-http/middleware', () => {
     expect(reach.inputs).toEqual(
       expect.arrayContaining(['src/index.ts', 'middleware/index.ts', 'src/credential-scope.ts']),
     )
-    expect(reach.inputs.some((file) => file.startsWith('node_modules/ky/'))).toBe(true)
+    expect(reach.inputs.some((file) => file.includes('node_modules/ky/'))).toBe(true)
   })
 })
 
