@@ -1,6 +1,9 @@
-import { createHash } from 'node:crypto'
+import { sha256Base64Url } from '../../src/index.ts'
 
-/** A stable, non-reversible tag for a credential in a shared id (a Redis key name). */
+/**
+ * A stable, non-reversible tag for a credential in a shared id (a Redis key name): the first 16
+ * characters of its SHA-256 in base64url, as in earlier versions, so shared keys stay the same.
+ */
 export function tagOf(value: string): string {
-  return createHash('sha256').update(value).digest('base64url').slice(0, 16)
+  return sha256Base64Url(value).slice(0, 16)
 }
