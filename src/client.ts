@@ -13,13 +13,14 @@ import {
 } from './context.ts'
 import { ConfigError, HttpError, PlyError } from './errors.ts'
 import { type CallEvents, ClientEmitter, type ClientEventName, type ClientListener, SILENT } from './events.ts'
+import { type FetchLike, fetchRequest } from './fetch-request.ts'
 import { applyHeaders } from './headers.ts'
 import { optionNames, rejectUnknownCallOptions, rejectUnknownOptions } from './options.ts'
 import { PAGINATE_OPTIONS, type Paginated, type PaginateOptions, paginate } from './paginate.ts'
 import type { RedirectOptions } from './redirect.ts'
-import { dropUnfitContentType, impliedType, requestBody } from './request-body.ts'
+import { dropUnfitContentType, requestBody } from './request-body.ts'
 import { type ApiResponse, apiResponseOf, httpErrorOf, parseResponse } from './response.ts'
-import { type FetchFunction, kyTransport, type Transport } from './transport.ts'
+import { captureFetch, type FetchFunction, kyTransport, type Transport } from './transport.ts'
 import { appendQuery, expandPath, joinUrl } from './url.ts'
 
 /** Options of `createClient()` and `client.extend()`. */
@@ -32,7 +33,11 @@ export interface ClientOptions extends RedirectOptions {
   timeout?: number | false | undefined
   /** Whether a non-2xx final response rejects with an `HttpError` (default `true`). */
   throwHttpErrors?: boolean | undefined
-  /** The fetch implementation ky calls (default: the global `fetch`). */
+  /**
+   * The fetch implementation ky calls. Default: the global `fetch` as it is when the client is
+   * created (a later change of `globalThis.fetch`, to this client's own `fetch` for example,
+   * does not reach it). A child from `extend()` inherits it.
+   */
   fetch?: FetchFunction | undefined
 }
 
@@ -85,6 +90,8 @@ export class Client {
   readonly #transport: Transport
   readonly #emitter = new ClientEmitter()
   #stack: Middleware | undefined
+  /** `fetch`, bound to this client, made at its first read. */
+  #fetch: FetchLike | undefined
   /** The innermost step: the transport, for whichever context reaches it. */
   readonly #last = (ctx: Context | undefined): Promise<void> => {
     // The composed stack always passes the context; `undefined` only satisfies `Next`'s type.
@@ -110,11 +117,13 @@ export class Client {
       assertMiddleware(middleware, `new Client(): middlewares[${index}]`)
       collectCallOptions(this.#callOptions, middleware, `new Client(): middlewares[${index}]`)
     })
-    this.#options = { ...options }
+    // The fetch is captured now, and a child from `extend()` inherits it: a later
+    // `globalThis.fetch = client.fetch` cannot make either send through a client's stack.
+    this.#options = { ...options, fetch: captureFetch(options.fetch) }
     this.#headers = applyHeaders(new Headers({ accept: DEFAULT_ACCEPT }), options.headers, 'headers')
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT
     this.#middlewares = [...middlewares]
-    this.#transport = kyTransport(options)
+    this.#transport = kyTransport(this.#options)
   }
 
   /** Adds a middleware inside the ones added before it (Koa's order: first added is outermost). */
@@ -223,43 +232,27 @@ export class Client {
   }
 
   /**
-   * A `fetch`-compatible entry: takes what `fetch` takes, runs the whole stack, and resolves
-   * to the standard `Response` with its body unread. It does not throw for HTTP error
-   * statuses, only for network failures, timeouts and aborts (as ply errors). Relative URLs
-   * resolve against `baseUrl`. Headers are the client's defaults with, on top, `init.headers`
-   * when given, else the `Request`'s: as with `new Request(request, init)`, `init.headers`
-   * replace the Request's headers rather than merging with them. A `FormData` or
-   * `URLSearchParams` body is labelled with its own type, not with a client default
-   * `Content-Type`. Its `cache` mode reaches a cache middleware as the call's `cache` option;
+   * A `fetch` that runs this client's whole stack: it takes what `fetch` takes and resolves to
+   * the standard `Response` with its body unread. It does not throw for HTTP error statuses,
+   * only for network failures, timeouts and aborts (as ply errors). Relative URLs resolve
+   * against `baseUrl`. Headers are the client's defaults with, on top, `init.headers` when
+   * given, else the `Request`'s (as with `new Request(request, init)`, `init.headers` replace
+   * the Request's). Its `cache` mode reaches a cache middleware as the call's `cache` option;
    * other `RequestInit` fields (`credentials`, `mode`, `redirect`, …) are not used.
+   *
+   * It is bound to its client (one function per client, the same at every read), so it can
+   * be handed on unbound: `const f = api.fetch`, `ky.create({ fetch: api.fetch })`,
+   * openapi-fetch's `fetch` option, or `globalThis.fetch = api.fetch`. The client sends with
+   * the fetch it captured when it was created, so the last one does not make it call itself.
    */
-  async fetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
-    const source = input instanceof Request ? input : undefined
-    const method = (init.method ?? source?.method ?? 'GET').toUpperCase()
-    const url = source ? new URL(source.url) : joinUrl(this.#options.baseUrl, String(input))
-    const headers = new Headers(this.#headers)
-    // As `new Request(input, init)` does: `init.headers`, when given, replace the Request's
-    // headers rather than adding to them. The client's defaults stay underneath either way.
-    const own = init.headers ?? source?.headers
-    // A FormData or URLSearchParams body brings its own type, unless the caller gave one.
-    if (init.body !== undefined && init.body !== null) dropUnfitContentType(headers, impliedType(init.body))
-    applyHeaders(headers, own, 'fetch()')
-    // A Request's body is a one-shot stream; read it once so that every attempt can send it.
-    const body = init.body ?? (source?.body ? new Uint8Array(await source.arrayBuffer()) : undefined)
-    const signal = init.signal ?? source?.signal ?? undefined
-    const options: RequestOptions = signal ? { signal } : {}
-    const mode = init.cache ?? source?.cache
-    if (mode !== undefined && mode !== 'default') options.cache = mode
-    const request = new PlyRequest({
-      method,
-      url,
-      headers,
-      body: body ?? undefined,
-      timeout: this.#timeout,
-      signal,
-      options,
-    })
-    const ctx = this.#context(request, true)
+  get fetch(): FetchLike {
+    this.#fetch ??= (input, init) => this.#fetchThrough(input, init ?? {})
+    return this.#fetch
+  }
+
+  async #fetchThrough(input: string | URL | Request, init: RequestInit): Promise<Response> {
+    const defaults = { baseUrl: this.#options.baseUrl, headers: this.#headers, timeout: this.#timeout }
+    const ctx = this.#context(await fetchRequest(input, init, defaults), true)
     if (ctx.events === SILENT) return this.#run(ctx)
     return reported(ctx, performance.now(), () => this.#run(ctx))
   }
@@ -296,7 +289,8 @@ export class Client {
    * A child client: its options are this client's with `options` on top (headers merged), and
    * it starts with the same middlewares. Its stack is its own list, so `use()` on either side
    * does not affect the other; the middleware instances themselves (a cache, a limiter) are
-   * shared on purpose.
+   * shared on purpose. It sends with the fetch this client captured unless `options.fetch`
+   * replaces it, and its own `fetch` is bound to the child.
    */
   extend(options: ClientOptions = {}): Client {
     checkOptionNames(options, 'extend()')

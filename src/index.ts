@@ -73,6 +73,7 @@ export {
   SILENT,
 } from './events.ts'
 export { describeFailure, systemCode } from './failure.ts'
+export type { FetchLike } from './fetch-request.ts'
 export { isConditional } from './headers.ts'
 export { parseHttpDate } from './http-date.ts'
 export {

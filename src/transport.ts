@@ -15,8 +15,26 @@ export type FetchFunction = (input: Request, init?: RequestInit) => Promise<Resp
 
 /** Options of the ky transport. */
 export interface TransportOptions extends RedirectOptions {
-  /** The fetch implementation ky calls. */
+  /** The fetch implementation ky calls; the global `fetch` as it is when the transport is made, by default. */
   fetch?: FetchFunction | undefined
+}
+
+/**
+ * The fetch a transport sends with: the one given, else the global `fetch` as it is now.
+ * Taken once, when the client is made, so that a later `globalThis.fetch = client.fetch`
+ * routes the application's calls through the client without the client calling itself.
+ *
+ * @throws {ConfigError} when no fetch is given and the runtime has none.
+ */
+export function captureFetch(given: FetchFunction | undefined): FetchFunction {
+  if (given !== undefined) return given
+  const global: unknown = globalThis.fetch
+  if (typeof global !== 'function') {
+    throw new ConfigError('this runtime has no global fetch: pass one as createClient({ fetch })')
+  }
+  // Bound, because ky calls it as a method of its options, and a browser's fetch refuses
+  // any `this` but the window.
+  return (global as typeof fetch).bind(globalThis)
 }
 
 const DEFAULT_MAX_REDIRECTS = 10
@@ -37,7 +55,7 @@ export function kyTransport(options: TransportOptions = {}): Transport {
     retry: 0,
     throwHttpErrors: false,
     redirect: 'manual',
-    ...(options.fetch ? { fetch: options.fetch as typeof fetch } : {}),
+    fetch: captureFetch(options.fetch) as typeof fetch,
   } as const
 
   // Plain functions returning promises, not async ones: while a request is out, the call holds
