@@ -116,7 +116,10 @@ function safeCause(cause: unknown, depth = 0): unknown {
   return copy
 }
 
-/** A non-2xx final response, thrown at the client's edge unless `throwHttpErrors` is off. */
+/**
+ * A non-2xx final response, thrown at the client's edge unless `throwHttpErrors` is off.
+ * `data` is `unknown` after `instanceof HttpError`; `isHttpError<T>(error)` types it.
+ */
 export class HttpError<TBody = unknown> extends PlyError {
   override name = 'HttpError'
   /** The HTTP status code. */
@@ -133,8 +136,12 @@ export class HttpError<TBody = unknown> extends PlyError {
    * The response body, parsed by content type (JSON, text), or `undefined` when empty. It is
    * the server's body as sent; `JSON.stringify(error)` and `util.inspect(error)` mask any
    * registered secret in it. Not enumerable, like `statusText`.
+   *
+   * `unknown` unless typed: TypeScript narrows `instanceof HttpError` to `HttpError<any>`, so
+   * an `any` (or `unknown`) type argument reads as `unknown` here, and `e.data.x` does not
+   * compile until the caller says what the body is.
    */
-  declare readonly data: TBody
+  declare readonly data: unknown extends TBody ? unknown : TBody
 
   constructor(
     init: { status: number; statusText: string; headers: Headers; data: TBody },

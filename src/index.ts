@@ -76,6 +76,7 @@ export { describeFailure, systemCode } from './failure.ts'
 export type { FetchLike } from './fetch-request.ts'
 export { isConditional } from './headers.ts'
 export { parseHttpDate } from './http-date.ts'
+export { isHttpError } from './http-error-guard.ts'
 export {
   closestName,
   type OptionName,

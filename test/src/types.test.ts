@@ -2,10 +2,13 @@
 // fails the run. No request is sent: calls sit inside functions that are never invoked.
 import { describe, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
+import { GitHubError } from '../../presets/index.ts'
 import {
   type ApiResponse,
   type Client,
   createClient,
+  HttpError,
+  isHttpError,
   type Middleware,
   type Paginated,
   type PathParamNames,
@@ -79,5 +82,46 @@ describe('public types', () => {
     }
     const api = createClient({ baseUrl: 'http://127.0.0.1:1' }).use(mw)
     expectTypeOf(api.get).toBeCallableWith('/x', { tries: 2 })
+  })
+
+  it('leaves an HttpError’s data unknown after instanceof, and types it through isHttpError', () => {
+    const handle = (error: unknown) => {
+      if (error instanceof HttpError) {
+        expectTypeOf(error.data).toEqualTypeOf<unknown>()
+        // @ts-expect-error: data is unknown until the caller says what it is
+        void error.data.message
+      }
+      if (isHttpError<{ message: string }>(error) && error.status === 404) {
+        expectTypeOf(error.data).toEqualTypeOf<{ message: string }>()
+        expectTypeOf(error.status).toEqualTypeOf<number>()
+      }
+      if (isHttpError(error)) {
+        expectTypeOf(error.data).toEqualTypeOf<unknown>()
+        // @ts-expect-error: without a type argument, data stays unknown
+        void error.data.message
+      }
+      if (error instanceof GitHubError) {
+        expectTypeOf(error.data).toEqualTypeOf<unknown>()
+        expectTypeOf(error.documentationUrl).toEqualTypeOf<string | undefined>()
+      }
+    }
+    expectTypeOf(handle).toBeFunction()
+    // An explicit `any` does not bring `any` back; an explicit type is kept.
+    // biome-ignore lint/suspicious/noExplicitAny: `HttpError<any>` is what instanceof narrows to
+    expectTypeOf<HttpError<any>['data']>().toEqualTypeOf<unknown>()
+    expectTypeOf<HttpError['data']>().toEqualTypeOf<unknown>()
+    expectTypeOf<HttpError<{ id: number }>['data']>().toEqualTypeOf<{ id: number }>()
+    expectTypeOf<HttpError<undefined>['data']>().toEqualTypeOf<undefined>()
+    expectTypeOf<HttpError<{ id: number }>>().toExtend<HttpError>()
+  })
+
+  it('gives client.fetch the type of fetch', () => {
+    const api = createClient({ baseUrl: 'http://127.0.0.1:1' })
+    expectTypeOf(api.fetch).toExtend<typeof fetch>()
+    expectTypeOf(api.fetch).returns.resolves.toEqualTypeOf<Response>()
+    const install = () => {
+      globalThis.fetch = api.fetch
+    }
+    expectTypeOf(install).toBeFunction()
   })
 })
