@@ -12,9 +12,9 @@ const PARSE_OPTIONS = optionNames<ParseOptions>()(['parseJson'])
  * Parses the response body into `ctx.parsed.data` by content type: JSON (`application/json`
  * and `+json` types) is parsed, text types become a string, other types a `Uint8Array`; an
  * empty body, 204, 205 and the answer to HEAD give `undefined`. A 2xx body that is not the
- * JSON it claims to be is a `ParseError` naming the content type and position, and a call's
- * `schema` (any Standard Schema: zod, valibot, arktype) validates it. Error bodies are parsed
- * leniently for the `HttpError`.
+ * JSON it claims to be is a `ParseError` naming the call (method and redacted URL), the content
+ * type and the position, and a call's `schema` (any Standard Schema: zod, valibot, arktype)
+ * validates it. Error bodies are parsed leniently for the `HttpError`.
  *
  * Without `parse()` the client parses at its edge with the same defaults; put `parse()` in the
  * stack to configure parsing, or so that middlewares outside it see the data and its errors.

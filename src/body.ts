@@ -1,20 +1,13 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { AbortError, NetworkError, ParseError, type PlyError, type RequestSummary, TimeoutError } from './errors.ts'
+import { aboutCall, type BodyReadOptions, readBytes } from './body-read.ts'
+import { ParseError, type RequestSummary } from './errors.ts'
 import { jsonErrorOffset } from './json-position.ts'
-import { isSharedBytes, ReplayedResponse } from './replay.ts'
+import { isSharedBytes } from './replay.ts'
 
-/** How a body is turned into data. */
-export interface BodyParseOptions {
+/** How a body is turned into data: how it is read, and how JSON is parsed. */
+export interface BodyParseOptions extends BodyReadOptions {
   /** Parses JSON text; `JSON.parse` by default (swap in a reviver or a BigInt-aware parser). */
   parseJson?: (text: string) => unknown
-  /** Bounds the body read, in milliseconds; `false` for no bound. */
-  timeout?: number | false
-  /** Aborts the read. */
-  signal?: AbortSignal | undefined
-  /** The request, for error messages; a function, so that the happy path never builds it. */
-  request?: (() => RequestSummary) | undefined
-  /** The request's method: the body of a response to HEAD is never read. */
-  method?: string
 }
 
 const utf8 = new TextDecoder()
@@ -59,7 +52,7 @@ export function isJsonType(contentType: string | null): boolean {
  * Reads a response's body into data by its content type: JSON (`application/json` and any
  * `+json` type) is parsed, text types become a string, anything else a `Uint8Array`. An empty
  * body, a 204, 205 or 304, and the answer to a HEAD give `undefined`. Malformed JSON is a
- * `ParseError` naming the content type and the position.
+ * `ParseError` naming the call (with `options.request`), the content type and the position.
  */
 export function parseBody(response: Response, options: BodyParseOptions = {}): Promise<unknown> {
   const { status } = response
@@ -102,120 +95,6 @@ export function fromBytes(
   return isSharedBytes(bytes) ? bytes.slice() : bytes
 }
 
-/**
- * A body read up to a limit: all of it (`bytes`), or, when it turned out larger, `rest`, a
- * stream of the bytes read so far followed by the rest of the original body, unread.
- */
-export type BoundedBody =
-  | { readonly bytes: Uint8Array; readonly rest?: undefined }
-  | { readonly bytes?: undefined; readonly rest: ReadableStream<Uint8Array> }
-
-/**
- * Reads the whole body, bounded by `options.timeout`. A reader is used rather than
- * `response.arrayBuffer()` so that a stalled body can be cancelled, which releases the socket.
- */
-export function readBytes(response: Response, options: BodyParseOptions = {}): Promise<Uint8Array> {
-  return readBytesUpTo(response, Number.POSITIVE_INFINITY, options).then(wholeBody)
-}
-
-// With no limit the body is always read whole.
-const wholeBody = (read: BoundedBody): Uint8Array => read.bytes as Uint8Array
-
-/**
- * Reads a body, but no more than `limit` bytes and the chunk that crosses it, bounded by
- * `options.timeout`: a body larger than that is handed on as `rest`, a stream, instead of
- * being held whole in memory before anyone gets a byte (the cache's `maxBodyBytes`).
- */
-export async function readBytesUpTo(
-  response: Response,
-  limit: number,
-  options: BodyParseOptions = {},
-): Promise<BoundedBody> {
-  if (response instanceof ReplayedResponse) {
-    const bytes = response.takeBytes()
-    if (bytes !== undefined) return { bytes }
-  }
-  const body = response.body
-  if (body === null) return { bytes: new Uint8Array(0) }
-  const reader = body.getReader()
-  let timedOut = false
-  const timeout = options.timeout
-  const timer =
-    typeof timeout === 'number'
-      ? setTimeout(() => {
-          timedOut = true
-          // Cancelling resolves the pending read with `done`, and closes the connection.
-          reader.cancel().catch(() => undefined)
-        }, timeout)
-      : undefined
-  const chunks: Uint8Array[] = []
-  let length = 0
-  let over = false
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      chunks.push(value)
-      length += value.byteLength
-      if (length > limit) {
-        over = true
-        break
-      }
-    }
-  } catch (cause) {
-    reader.releaseLock()
-    throw readError(cause, options)
-  } finally {
-    clearTimeout(timer)
-  }
-  if (timedOut) {
-    reader.releaseLock()
-    throw new TimeoutError(`reading the response body took longer than ${String(timeout)} ms`, {
-      request: options.request?.(),
-      timeoutMs: timeout as number,
-    })
-  }
-  if (over) return { rest: continuation(chunks, reader) }
-  reader.releaseLock()
-  return { bytes: concat(chunks, length) }
-}
-
-/** The chunks already read, then the rest of `reader`, pulled only as the consumer reads. */
-function continuation(
-  chunks: Uint8Array[],
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const held = chunks.shift()
-        if (held !== undefined) return controller.enqueue(held)
-        // A failure of the connection reaches the consumer, whose own read reports it.
-        const { done, value } = await reader.read()
-        if (done) controller.close()
-        else controller.enqueue(value)
-      },
-      cancel(reason) {
-        chunks.length = 0
-        return reader.cancel(reason)
-      },
-    },
-    // Nothing is read ahead of the consumer: the bytes held stay those read so far.
-    { highWaterMark: 0 },
-  )
-}
-
-function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array
-  const bytes = new Uint8Array(length)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
-}
-
 /** Validates `data` against a Standard Schema; a failure is a `ParseError` listing the issues. */
 export async function validate(
   schema: StandardSchemaV1,
@@ -234,7 +113,7 @@ export async function validate(
     .join('; ')
   const more = result.issues.length > 3 ? ` (and ${result.issues.length - 3} more)` : ''
   return Promise.reject(
-    new ParseError(`the response body does not match the schema: ${described}${more}`, {
+    new ParseError(aboutCall(request, `the response body does not match the schema: ${described}${more}`), {
       request,
       contentType: contentType ?? undefined,
       issues: result.issues,
@@ -273,7 +152,8 @@ function jsonError(
   const at = position === undefined ? '' : ` at position ${position}`
   // The parser's own message quotes the body, which is not ours to repeat: the cause is the
   // parser's error without that quote (and PlyError redacts what is left).
-  return new ParseError(`the response body is not valid JSON (Content-Type: ${contentType})${at}`, {
+  const message = `the response body is not valid JSON (Content-Type: ${contentType})${at}`
+  return new ParseError(aboutCall(request, message), {
     cause: withoutQuotedBody(cause),
     request,
     contentType: contentType ?? undefined,
@@ -289,19 +169,4 @@ const quotedBody = /"[\s\S]*"(?:\.\.\.)? is not valid JSON$/
 function withoutQuotedBody(cause: unknown): unknown {
   if (!(cause instanceof SyntaxError) || !quotedBody.test(cause.message)) return cause
   return new SyntaxError(cause.message.replace(quotedBody, 'the text is not valid JSON'))
-}
-
-function readError(cause: unknown, options: BodyParseOptions): PlyError {
-  if (options.signal?.aborted) {
-    return new AbortError('the request was aborted while its body was read', {
-      cause: options.signal.reason,
-      request: options.request?.(),
-    })
-  }
-  // The connection broke while the body was arriving (reset, truncated chunked encoding, …).
-  const reason = cause instanceof Error ? cause.message : String(cause)
-  return new NetworkError(`the connection failed while the response body was read: ${reason}`, {
-    cause,
-    request: options.request?.(),
-  })
 }

@@ -6,15 +6,8 @@
  */
 export { unlessAborted } from './abort.ts'
 export { decodeBase64, encodeBase64, encodeBase64Text } from './base64.ts'
-export {
-  type BodyParseOptions,
-  type BoundedBody,
-  isJsonType,
-  mediaType,
-  parseBody,
-  readBytes,
-  readBytesUpTo,
-} from './body.ts'
+export { type BodyParseOptions, isJsonType, mediaType, parseBody } from './body.ts'
+export { type BodyReadOptions, type BoundedBody, readBytes, readBytesUpTo } from './body-read.ts'
 export {
   type CallOptions,
   Client,

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { type BodyParseOptions, fromBytes, parseBody, readBytes, validate } from './body.ts'
+import { type BodyParseOptions, fromBytes, parseBody, validate } from './body.ts'
+import { readBytes } from './body-read.ts'
 import type { CacheStatus, Context } from './context.ts'
 import { attemptBudget } from './deadline.ts'
 import { HttpError } from './errors.ts'

@@ -102,7 +102,7 @@ describe('a malformed JSON body gives a ParseError with a position', () => {
     expect(error.position).toBe(0)
     expect(error.contentType).toBe('application/json; charset=utf-8')
     expect(error.message).toBe(
-      'the response body is not valid JSON (Content-Type: application/json; charset=utf-8) at position 0',
+      `GET ${server.url}/html failed: the response body is not valid JSON (Content-Type: application/json; charset=utf-8) at position 0`,
     )
     // The body is not quoted in the message.
     expect(error.message).not.toContain('html>')
