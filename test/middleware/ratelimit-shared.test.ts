@@ -70,6 +70,24 @@ function startWorker(args: string[], limitMs: number) {
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/**
+ * Schedules a task that holds its slot until `release()`: `started` resolves once it runs,
+ * `first` with `'first'` once released.
+ */
+function holdSlot(limiter: { schedule<T>(task: () => Promise<T>): Promise<T> }) {
+  let release = (): void => {}
+  let markStarted = (): void => {}
+  const started = new Promise<void>((resolve) => (markStarted = resolve))
+  const first = limiter.schedule(
+    () =>
+      new Promise<string>((resolve) => {
+        release = () => resolve('first')
+        markStarted()
+      }),
+  )
+  return { first, release: () => release(), started }
+}
+
 /** What `make` threw, or undefined. */
 function thrown(make: () => unknown): unknown {
   try {
@@ -324,8 +342,9 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
   it('an aborted call queued behind the concurrency limit rejects with AbortError and never runs', async () => {
     const limiter = sharedLimiter({ url: redisUrl, id: uniqueId() }, { concurrency: 1 })
     try {
-      let release = (): void => {}
-      const first = limiter.schedule(() => new Promise<string>((resolve) => (release = () => resolve('first'))))
+      const { first, release, started } = holdSlot(limiter)
+      // The slot is taken (a loaded machine can take longer than any fixed delay to connect).
+      await started
       const controller = new AbortController()
       let ran = false
       const queued = limiter.schedule(async () => (ran = true), { signal: controller.signal })
@@ -345,8 +364,8 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
     const proxy = await startProxy(redisUrl)
     const limiter = sharedLimiter({ url: proxy.url, id: uniqueId(), connectTimeout: 500 }, { concurrency: 1 })
     try {
-      let release = (): void => {}
-      const first = limiter.schedule(() => new Promise<string>((resolve) => (release = () => resolve('first'))))
+      const { first, release, started: running } = holdSlot(limiter)
+      await running
       let ran = false
       const queued = limiter.schedule(async () => (ran = true))
       await delay(100)
