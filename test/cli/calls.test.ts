@@ -15,7 +15,7 @@ import { CLI_TEST_TIMEOUT_MS, Scratch } from './harness.ts'
 const RETRY_LINE = /^ply: attempt 1 of 2 (timed out|failed \(\w+\)) after \d+\.\d s; retrying in \d+ ms$/
 
 const scratch = new Scratch()
-afterAll(() => scratch.close())
+afterAll(() => scratch.close(), CLI_TEST_TIMEOUT_MS)
 
 /** A log that keeps its lines, with or without `--verbose`. */
 function captured(verbose: boolean): { log: Log; lines: string[] } {

@@ -13,7 +13,7 @@ import { CLI_TEST_TIMEOUT_MS, Scratch } from './harness.ts'
 const HIDE_SQLITE = path.resolve('test/cli/hide-sqlite.ts')
 
 const scratch = new Scratch()
-afterAll(() => scratch.close())
+afterAll(() => scratch.close(), CLI_TEST_TIMEOUT_MS)
 
 describe('the ply process', { concurrent: false, timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('exits 0 with the data on stdout, and ends by itself', async ({ expect }) => {

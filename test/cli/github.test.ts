@@ -10,7 +10,7 @@ import { CLI_TEST_TIMEOUT_MS, Scratch } from './harness.ts'
 const GH_TOKEN = 'ghp_replica_token'
 
 const scratch = new Scratch()
-afterAll(() => scratch.close())
+afterAll(() => scratch.close(), CLI_TEST_TIMEOUT_MS)
 
 describe('ply github', { concurrent: false, timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('prints a user as pretty JSON, and a second run revalidates from the disk cache (304)', async ({ expect }) => {

@@ -14,7 +14,7 @@ const GH_TOKEN = 'ghp_replica_token'
 const TOOK = String.raw`(\d+ ms|\d+\.\d s)`
 
 const scratch = new Scratch()
-afterAll(() => scratch.close())
+afterAll(() => scratch.close(), CLI_TEST_TIMEOUT_MS)
 
 describe('ply weather', { concurrent: false, timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('exits 3 without a key, says how to set one, and creates nothing on disk', async ({ expect }) => {

@@ -30,7 +30,7 @@ function fetchThrough(dispatcher: Dispatcher) {
 // ---- end of the copy ----
 
 const scratch = new Scratch()
-afterAll(() => scratch.close())
+afterAll(() => scratch.close(), CLI_TEST_TIMEOUT_MS)
 
 async function proxy(): Promise<TestProxy> {
   const started = await startProxy()
