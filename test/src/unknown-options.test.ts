@@ -1,11 +1,12 @@
-// Every factory of ply-http, ply-http/middleware and ply-http/presets refuses an option it does
-// not know with a ConfigError naming it and the closest known one. The walk enumerates what the
+// Every factory of ply-http, ply-http/middleware, ply-http/presets and ply-http/redis refuses
+// an option it does not know with a ConfigError naming it and the closest known one. The walk enumerates what the
 // entries export: each function is in the table of factories, with a misspelling of one of its
 // options, or exempt with a reason, so a new factory cannot skip the check. (The methods that
 // take a call's options are walked in call-options.test.ts.)
 import { describe, expect, it } from 'vitest'
 import * as middleware from '../../middleware/index.ts'
 import * as presets from '../../presets/index.ts'
+import * as redis from '../../redis/index.ts'
 import * as core from '../../src/index.ts'
 import { failureOf, release } from '../support/refusal.ts'
 
@@ -71,6 +72,12 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     misspelt: ['unitz', 'units'],
     where: 'openWeatherMap()',
   },
+  redisConnection: {
+    // Opens nothing: its users connect on their first call.
+    make: (extra) => redis.redisConnection({ url: 'redis://127.0.0.1:6390', ...extra }),
+    misspelt: ['connectTimout', 'connectTimeout'],
+    where: 'redisConnection()',
+  },
   OpenWeatherMap: {
     make: (extra) => new presets.OpenWeatherMap({ apiKey: TOKEN, ...extra }),
     misspelt: ['perMinut', 'perMinute'],
@@ -112,7 +119,7 @@ const EXEMPT: Readonly<Record<string, string>> = {
 /** Every function the entries export, the `auth` namespace's members as `auth.<name>`. */
 function exportedFunctions(): string[] {
   const names = new Set<string>()
-  for (const entry of [core, middleware, presets] as Record<string, unknown>[]) {
+  for (const entry of [core, middleware, presets, redis] as Record<string, unknown>[]) {
     for (const [name, value] of Object.entries(entry)) {
       if (typeof value === 'function') names.add(name)
     }
