@@ -3,21 +3,30 @@
 //   run <redisUrl> <id> <perSecond> <count> <baseUrl>
 //     Warms up (connects the shared limiter and loads fetch), prints "ready", waits for its
 //     stdin to end (the parent's "go"), makes <count> requests to <baseUrl>/hit through the
-//     shared limiter, closes it and prints a JSON summary.
+//     shared limiter, closes it and prints a JSON summary, with the longest its event loop
+//     was held up meanwhile (`lagMs`: how late a request can have left after its start).
 //
 //   unreachable <redisUrl>
-//     Schedules one task against a Redis that is not there, prints what happened, closes.
+//     Schedules one task against a Redis that is not there, closes, and prints what happened
+//     and when it was done (`doneAt`, epoch ms), then, as it exits, `exitedAt`: how long it
+//     lingered (a timer or socket left behind) is told by the process itself, whatever the load.
 //
 //   idle <redisUrl> <id> <baseUrl>
 //     Makes calls in two groups through rateLimit({ shared }) and prints a JSON summary, but
-//     never calls close(): the process must still exit on its own once it is idle.
+//     never calls close(): the process must still exit on its own once it is idle (`doneAt`
+//     and `exitedAt` as above).
 
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { rateLimit } from '../../middleware/ratelimit/index.ts'
 import { redisConnection } from '../../redis/index.ts'
 import { sharedLimiter } from '../../redis/limiters.ts'
 import { createClient } from '../../src/index.ts'
 
 const [mode, redisUrl, ...rest] = process.argv.slice(2) as [string, string, ...string[]]
+/** Now, in epoch ms, comparable across processes on this machine. */
+const now = (): number => performance.timeOrigin + performance.now()
+// 'exit' fires once nothing keeps the process alive; a write to a pipe is synchronous on Linux.
+process.on('exit', () => process.stdout.write(`${JSON.stringify({ exitedAt: now() })}\n`))
 
 if (mode === 'run') {
   const [id, perSecond, count, base] = rest as [string, string, string, string]
@@ -28,6 +37,8 @@ if (mode === 'run') {
     process.stdin.on('end', resolve)
     process.stdin.resume()
   })
+  const lag = monitorEventLoopDelay({ resolution: 5 })
+  lag.enable()
   const results = await Promise.allSettled(
     Array.from({ length: Number(count) }, (_, i) =>
       limiter.schedule(async () => {
@@ -37,10 +48,11 @@ if (mode === 'run') {
       }),
     ),
   )
+  lag.disable()
   await limiter.close()
   const ok = results.filter((r) => r.status === 'fulfilled' && r.value === 200).length
   const errors = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []))
-  process.stdout.write(`${JSON.stringify({ ok, errors })}\n`)
+  process.stdout.write(`${JSON.stringify({ ok, errors, lagMs: lag.max / 1e6 })}\n`)
 } else if (mode === 'unreachable') {
   const limiter = sharedLimiter({ url: redisUrl, id: 'unreachable', connectTimeout: 500 }, { perSecond: 10 })
   let ran = false
@@ -51,7 +63,7 @@ if (mode === 'run') {
       (error: Error) => error.name,
     )
   await limiter.close()
-  process.stdout.write(`${JSON.stringify({ outcome, ran })}\n`)
+  process.stdout.write(`${JSON.stringify({ outcome, ran, doneAt: now() })}\n`)
 } else if (mode === 'idle') {
   const [id, base] = rest as [string, string]
   const client = createClient({ baseUrl: base }).use(
@@ -66,7 +78,7 @@ if (mode === 'run') {
   const statuses = await Promise.all(
     ['/a', '/search/b', '/c', '/search/d'].map(async (path) => (await client.get(path)).status),
   )
-  process.stdout.write(`${JSON.stringify({ statuses })}\n`)
+  process.stdout.write(`${JSON.stringify({ statuses, doneAt: now() })}\n`)
 } else {
   throw new Error(`unknown mode ${mode}`)
 }

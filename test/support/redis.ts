@@ -23,18 +23,35 @@ export function describeWithRedis(name: string, suite: (url: string) => void): v
   describe.skip(name, () => suite(''))
 }
 
-/** Sends one inline Redis command over a plain socket and resolves to the raw reply. */
+/** Sends one inline Redis command over a plain socket and resolves to the raw reply, whole. */
 export function redisCommand(url: string, command: string): Promise<string> {
   const { hostname, port } = new URL(url)
   return new Promise((resolve, reject) => {
     const socket = createConnection({ host: hostname, port: Number(port || 6379) }, () => {
       socket.write(`${command}\r\n`)
     })
-    socket.setTimeout(2_000, () => socket.destroy(new Error('Redis did not answer within 2 s')))
-    socket.once('data', (chunk) => {
+    socket.setTimeout(10_000, () => socket.destroy(new Error('Redis did not answer within 10 s')))
+    let reply = Buffer.alloc(0)
+    // A long reply (CLIENT LIST with many clients) arrives in several chunks.
+    socket.on('data', (chunk: Buffer) => {
+      reply = Buffer.concat([reply, chunk])
+      if (replyEnd(reply, 0) === undefined) return
       socket.end()
-      resolve(chunk.toString())
+      resolve(reply.toString())
     })
     socket.once('error', reject)
   })
+}
+
+/** Where the RESP reply that starts at byte `at` ends, or undefined while it is incomplete. */
+function replyEnd(bytes: Buffer, at: number): number | undefined {
+  const lineEnd = bytes.indexOf('\r\n', at)
+  if (lineEnd === -1) return undefined
+  const type = bytes.subarray(at, at + 1).toString()
+  const size = Number(bytes.subarray(at + 1, lineEnd).toString())
+  if ((type !== '$' && type !== '*') || size < 0) return lineEnd + 2
+  if (type === '$') return bytes.length >= lineEnd + 4 + size ? lineEnd + 4 + size : undefined
+  let next: number | undefined = lineEnd + 2
+  for (let i = 0; i < size && next !== undefined; i++) next = replyEnd(bytes, next)
+  return next
 }
