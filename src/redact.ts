@@ -80,9 +80,32 @@ const quotedUrl = /\b[a-z][a-z\d+.-]*:\/\/[^\s"'<>`]+/gi
  */
 export function redactMessage(text: string): string {
   const urls = text.includes('://')
-    ? text.replace(quotedUrl, (url) => (url.includes('@') || mayHoldSecretParam(url) ? redactUrl(url) : url))
+    ? text.replace(quotedUrl, (quoted) => {
+        // Prose around a URL is not part of it: `(GET https://x/?k=v).` keeps its `).`
+        const url = withoutTrailingProse(quoted)
+        const rest = quoted.slice(url.length)
+        return url.includes('@') || mayHoldSecretParam(url) ? redactUrl(url) + rest : quoted
+      })
     : text
   return redactText(urls)
+}
+
+/** `url` without the punctuation that ends a sentence or closes a bracket opened before it. */
+function withoutTrailingProse(url: string): string {
+  let end = url.length
+  for (;;) {
+    const last = url[end - 1]
+    if (last === '.' || last === ',' || last === ';' || last === ':' || last === '!' || last === '?') end -= 1
+    else if (last === ')' && count(url, '(', end) < count(url, ')', end)) end -= 1
+    else if (last === ']' && count(url, '[', end) < count(url, ']', end)) end -= 1
+    else return url.slice(0, end)
+  }
+}
+
+function count(text: string, char: string, end: number): number {
+  let n = 0
+  for (let i = text.indexOf(char); i !== -1 && i < end; i = text.indexOf(char, i + 1)) n += 1
+  return n
 }
 
 /** Registers one more header name whose value must never be reported. */

@@ -164,4 +164,16 @@ describe('redactMessage', () => {
     expect(redactMessage('no URL here')).toBe('no URL here')
     expect(redactMessage('GET https://api.example.com/x failed')).toBe('GET https://api.example.com/x failed')
   })
+
+  it('keeps the prose that follows a URL: closing brackets and sentence punctuation are not part of a secret', () => {
+    expect(redactMessage('HTTP 404 Not Found (GET https://a.example/x?api_key=s3cr3t)')).toBe(
+      `HTTP 404 Not Found (GET https://a.example/x?api_key=${REDACTED})`,
+    )
+    expect(redactMessage('GET https://a.example/x?token=t0k3n: no answer.')).toBe(
+      `GET https://a.example/x?token=${REDACTED}: no answer.`,
+    )
+    expect(redactMessage('[see https://u:pw@a.example/x?a=(1)].')).toBe(
+      `[see https://${REDACTED}:${REDACTED}@a.example/x?a=(1)].`,
+    )
+  })
 })
