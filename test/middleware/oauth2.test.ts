@@ -155,6 +155,20 @@ describe('auth.oauth2: client credentials', () => {
     expect(new Set(bearerSeen())).toEqual(new Set(['Bearer tok-1']))
   })
 
+  it('with globalThis.fetch = api.fetch, the token request still goes straight to the token endpoint', async () => {
+    const client = apiWith(clientCredentials())
+    const original = globalThis.fetch
+    try {
+      globalThis.fetch = client.fetch
+      const response = await fetch(`${apiServer.url}/through-global`)
+      expect(await response.json()).toEqual({ authorization: 'Bearer tok-1' })
+    } finally {
+      globalThis.fetch = original
+    }
+    expect(tokenServer.requests).toHaveLength(1)
+    expect(bearerSeen()).toEqual(['Bearer tok-1'])
+  })
+
   it('50 concurrent requests with an expired token cause exactly one new token request', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const client = apiWith(clientCredentials())

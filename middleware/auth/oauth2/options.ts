@@ -64,6 +64,12 @@ export interface OAuth2Settings {
   readonly scope: string | undefined
   readonly clientAuth: 'basic' | 'body'
   readonly fetch: FetchFunction | undefined
+  /**
+   * The global `fetch` as it was when the middleware was made, used without `fetch`: with
+   * `globalThis.fetch = api.fetch` later, the token request must not go through the stack
+   * that waits for it.
+   */
+  readonly globalFetch: typeof fetch
   readonly refreshMarginMs: number
   readonly tokenTimeoutMs: number
   readonly extraParams: ReadonlyArray<readonly [string, string]>
@@ -130,6 +136,7 @@ export function validateOptions(options: OAuth2Options): OAuth2Settings {
     scope: validateScope(options.scope),
     clientAuth: validateClientAuth(options.clientAuth),
     fetch: validateFetch(options.fetch),
+    globalFetch: captureGlobalFetch(options.fetch),
     refreshMarginMs: validateMs(options.refreshMarginMs, 'refreshMarginMs', DEFAULT_REFRESH_MARGIN_MS, 0),
     tokenTimeoutMs: validateMs(options.tokenTimeoutMs, 'tokenTimeoutMs', DEFAULT_TOKEN_TIMEOUT_MS, 1),
     extraParams: validateExtraParams(options.extraParams),
@@ -191,6 +198,12 @@ function validateScope(scope: unknown): string | undefined {
 function validateClientAuth(clientAuth: unknown): 'basic' | 'body' {
   if (clientAuth === undefined || clientAuth === 'basic' || clientAuth === 'body') return clientAuth ?? 'basic'
   throw new ConfigError(`auth.oauth2(): clientAuth must be 'basic' or 'body'`)
+}
+
+function captureGlobalFetch(given: unknown): typeof fetch {
+  if (typeof globalThis.fetch === 'function') return globalThis.fetch.bind(globalThis)
+  if (given !== undefined) return () => Promise.reject(new ConfigError('auth.oauth2(): no global fetch'))
+  throw new ConfigError('auth.oauth2(): this runtime has no global fetch; pass one as fetch')
 }
 
 function validateFetch(value: unknown): FetchFunction | undefined {

@@ -92,7 +92,7 @@ async function sendTokenRequest(settings: OAuth2Settings, grant: GrantState, sig
   try {
     // The signal goes in `init`: undici follows the signal of a `Request` object only while
     // that object lives, and nothing here would keep it alive.
-    if (settings.fetch === undefined) return await fetch(settings.tokenUrl, init)
+    if (settings.fetch === undefined) return await settings.globalFetch(settings.tokenUrl, init)
     // A custom fetch takes a `Request` (FetchFunction); the signal is passed beside it too.
     return await settings.fetch(new Request(settings.tokenUrl, init), { signal })
   } catch (error) {
