@@ -178,11 +178,10 @@ function warnOncePerMinute(): (warning: CacheWarning) => void {
     const now = Date.now()
     if (now - last < 60_000) return
     last = now
-    process.emitWarning(
-      `the cache store failed (${operation}: ${redactText(error.message)}); requests go to the network`,
-      {
-        type: 'PlyCacheWarning',
-      },
-    )
+    const message = `the cache store failed (${operation}: ${redactText(error.message)}); requests go to the network`
+    // Node's process warnings where there are some; the console in browsers and other runtimes.
+    const node = (globalThis as { process?: { emitWarning?: (message: string, options: object) => void } }).process
+    if (typeof node?.emitWarning === 'function') node.emitWarning(message, { type: 'PlyCacheWarning' })
+    else console.warn(`PlyCacheWarning: ${message}`)
   }
 }
