@@ -3,7 +3,7 @@
 // timeouts only catch a hang (the installs need the npm registry).
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -96,6 +96,57 @@ describe('the packed tarball, installed in a fresh project', () => {
     expect(existsSync(join(project, 'node_modules/ply-http/dist/redis/index.js'))).toBe(true)
     expect(existsSync(join(project, 'node_modules/ioredis'))).toBe(false)
     expect(existsSync(join(project, 'node_modules/bottleneck'))).toBe(false)
+  })
+
+  it('ships a LICENSE and no TypeScript sources, and its source maps carry the sources they map', async () => {
+    const installedPackage = join(project, 'node_modules/ply-http')
+    const files = (await readdir(installedPackage, { recursive: true })).map((file) => file.replaceAll('\\', '/'))
+    expect(files).toContain('LICENSE')
+    expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([])
+    const maps = files.filter((file) => file.endsWith('.js.map'))
+    expect(maps.length).toBeGreaterThan(10)
+    for (const file of maps) {
+      const map = JSON.parse(await readFile(join(installedPackage, file), 'utf8')) as {
+        sources: string[]
+        sourcesContent?: (string | null)[]
+      }
+      // A map that only names src/*.ts would point at files the tarball does not have.
+      expect(map.sourcesContent?.length, file).toBe(map.sources.length)
+      expect(
+        map.sourcesContent?.every((content) => typeof content === 'string' && content.length > 0),
+        file,
+      ).toBe(true)
+    }
+  })
+
+  it("declares a Node range no narrower than its dependencies' own, and where it comes from", async () => {
+    const manifestOf = async (dir: string) =>
+      JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
+        engines?: { node?: string }
+        dependencies?: Record<string, string>
+        repository?: unknown
+        keywords?: unknown
+        license?: unknown
+      }
+    const own = await manifestOf(join(project, 'node_modules/ply-http'))
+    expect(own.license).toBe('MIT')
+    expect(own.repository).toBeDefined()
+    expect(own.keywords).toEqual(expect.arrayContaining(['http', 'rest']))
+    const floor = (range: string | undefined): number[] =>
+      (/>=?\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(range ?? '')?.slice(1) ?? []).map((part) => Number(part ?? 0))
+    const atLeast = (a: number[], b: number[]) => {
+      for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0)
+      return true
+    }
+    const ours = floor(own.engines?.node)
+    expect(ours.length).toBe(3)
+    for (const name of Object.keys(own.dependencies ?? {})) {
+      const theirs = (await manifestOf(join(project, 'node_modules', name))).engines?.node
+      if (theirs === undefined || floor(theirs).length === 0) continue
+      expect(atLeast(ours, floor(theirs)), `${name} needs Node ${theirs}; ply-http says ${own.engines?.node}`).toBe(
+        true,
+      )
+    }
   })
 
   it('ply-http, ply-http/middleware and ply-http/presets load and run without trying to load any Redis module', async () => {
