@@ -1,6 +1,6 @@
 import type { Context } from './context.ts'
 import { TimeoutError } from './errors.ts'
-import { summarize } from './redact.ts'
+import { summarize } from './request-summary.ts'
 
 /**
  * Milliseconds left before the call's `deadline` (0 when it has passed), or `undefined` when

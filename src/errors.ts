@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { redactData, redactHeaders, redactMessage } from './redact.ts'
+import { redactHeaders, redactMessage } from './redact.ts'
+import { redactData } from './secret-registry.ts'
 
 /**
  * The error hierarchy. Every error ply throws is a `PlyError`; each subclass names one way a

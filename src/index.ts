@@ -82,20 +82,16 @@ export {
   isSecretHeader,
   isSecretQueryParam,
   mayHoldSecretParam,
-  REDACTED,
-  redactData,
   redactHeader,
   redactHeaders,
   redactMessage,
   redactQueryParam,
-  redactText,
   redactUrl,
   redactUrlText,
-  registerSecret,
-  type SecretOptions,
-  summarize,
 } from './redact.ts'
 export type { RedirectOptions } from './redirect.ts'
 export { isSharedBytes, ReplayedResponse, type ReplayInit } from './replay.ts'
+export { summarize } from './request-summary.ts'
 export { type ApiResponse, parseResponse } from './response.ts'
+export { REDACTED, redactData, redactText, registerSecret, type SecretOptions } from './secret-registry.ts'
 export type { FetchFunction, Transport, TransportOptions } from './transport.ts'

@@ -4,7 +4,9 @@ import { readBytes } from './body-read.ts'
 import type { CacheStatus, Context } from './context.ts'
 import { attemptBudget } from './deadline.ts'
 import { HttpError } from './errors.ts'
-import { redactText, redactUrlText, summarize } from './redact.ts'
+import { redactUrlText } from './redact.ts'
+import { summarize } from './request-summary.ts'
+import { redactText } from './secret-registry.ts'
 
 /** What a call resolves to: the response's metadata and its parsed body. */
 export interface ApiResponse<T = unknown> {

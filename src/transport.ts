@@ -4,8 +4,8 @@ import { attemptBudget, deadlineError } from './deadline.ts'
 import { AbortError, ConfigError, NetworkError, PlyError, RedirectError, TimeoutError } from './errors.ts'
 import { describeFailure, systemCode } from './failure.ts'
 import { isConditional } from './headers.ts'
-import { summarize } from './redact.ts'
 import { type Hop, isRedirect, nextHop, type RedirectOptions } from './redirect.ts'
+import { summarize } from './request-summary.ts'
 
 /** The innermost step of the onion: sends `ctx.request` and sets `ctx.response`. */
 export type Transport = (ctx: Context) => Promise<void>
