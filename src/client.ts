@@ -1,80 +1,28 @@
-import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { CORE_CALL_OPTIONS, collectCallOptions } from './call-options.ts'
-import { assertMiddleware, compose } from './compose.ts'
+import { reported } from './call-report.ts'
+import { callRequest } from './call-request.ts'
+import type { CallArgs, CallOptions, DataOf, Method } from './call-types.ts'
 import {
-  type Context,
-  type HeadersInput,
-  type Middleware,
-  type ParamValue,
-  PlyRequest,
-  type Quota,
-  type QuotaKeeper,
-  type RequestOptions,
-} from './context.ts'
-import { ConfigError, HttpError, PlyError } from './errors.ts'
+  type ClientOptions,
+  childOptions,
+  DEFAULT_ACCEPT,
+  DEFAULT_TIMEOUT,
+  validateClientOptions,
+} from './client-options.ts'
+import type { Context, Middleware, PlyRequest, Quota, RequestOptions } from './context.ts'
+import { ConfigError, PlyError } from './errors.ts'
 import { type CallEvents, ClientEmitter, type ClientEventName, type ClientListener, SILENT } from './events.ts'
-import { type FetchLike, fetchRequest } from './fetch-request.ts'
+import { type FetchDefaults, type FetchLike, fetchRequest } from './fetch-request.ts'
 import { applyHeaders } from './headers.ts'
-import { optionNames, rejectUnknownCallOptions, rejectUnknownOptions } from './options.ts'
+import { rejectUnknownCallOptions } from './options.ts'
 import { PAGINATE_OPTIONS, type Paginated, type PaginateOptions, paginate } from './paginate.ts'
-import type { RedirectOptions } from './redirect.ts'
-import { dropUnfitContentType, requestBody } from './request-body.ts'
 import { type ApiResponse, apiResponseOf, httpErrorOf, parseResponse } from './response.ts'
-import { captureFetch, type FetchFunction, kyTransport, type Transport } from './transport.ts'
-import { appendQuery, expandPath, joinUrl } from './url.ts'
-
-/** Options of `createClient()` and `client.extend()`. */
-export interface ClientOptions extends RedirectOptions {
-  /** Prepended to every relative path, as a string (`https://host/api/v3` + `/users` keeps `/api/v3`). */
-  baseUrl?: string | undefined
-  /** Headers sent with every request (a call's own headers win). */
-  headers?: HeadersInput | undefined
-  /** Per-attempt timeout in milliseconds, for the response and again for reading its body; `false` for none. Default 10 000. */
-  timeout?: number | false | undefined
-  /** Whether a non-2xx final response rejects with an `HttpError` (default `true`). */
-  throwHttpErrors?: boolean | undefined
-  /**
-   * The fetch implementation ky calls. Default: the global `fetch` as it is when the client is
-   * created (a later change of `globalThis.fetch`, to this client's own `fetch` for example,
-   * does not reach it). A child from `extend()` inherits it.
-   */
-  fetch?: FetchFunction | undefined
-}
-
-/** An HTTP method; the usual ones are suggested, any token is accepted. */
-export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | (string & {})
-
-/** The names of a path template's placeholders: `'/users/{name}'` gives `'name'`. */
-export type PathParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}`
-  ? (Name extends `+${infer Reserved}` ? Reserved : Name) | PathParamNames<Rest>
-  : never
-
-/** A call's options, with `params` required and typed when the path is a literal template. */
-export type CallOptions<P extends string = string> = Omit<RequestOptions, 'params'> &
-  (string extends P
-    ? { params?: RequestOptions['params'] }
-    : [PathParamNames<P>] extends [never]
-      ? { params?: Readonly<Record<string, never>> | undefined }
-      : { params: Readonly<Record<PathParamNames<P>, ParamValue>> })
-
-/** The arguments after the path: options are required when the template has parameters. */
-export type CallArgs<P extends string, O> = string extends P
-  ? [options?: O]
-  : [PathParamNames<P>] extends [never]
-    ? [options?: O]
-    : [options: O]
-
-/** The data type of a call: the schema's output when a `schema` is given, else `T`. */
-export type DataOf<T, O> = O extends { schema: infer S extends StandardSchemaV1 } ? StandardSchemaV1.InferOutput<S> : T
+import { MiddlewareStack } from './stack.ts'
+import { captureFetch, kyTransport, type Transport } from './transport.ts'
 
 /** Where `#call` puts the real (unredacted) URL that answered, for `paginate()`. */
 interface UrlSink {
   url: string
 }
-
-const DEFAULT_TIMEOUT = 10_000
-const DEFAULT_ACCEPT = 'application/json, */*;q=0.8'
-const MAX_TIMEOUT = 2_147_483_647 // setTimeout's limit
 
 /**
  * A REST API client: an ordered stack of middlewares around a ky transport. Build one with
@@ -82,14 +30,11 @@ const MAX_TIMEOUT = 2_147_483_647 // setTimeout's limit
  */
 export class Client {
   readonly #options: ClientOptions
-  readonly #headers: Headers
-  readonly #timeout: number | false
-  readonly #middlewares: Middleware[]
-  /** The per-call options a call may give: the core's, and those the middlewares declare. */
-  readonly #callOptions = new Set<string>(CORE_CALL_OPTIONS)
+  /** What the client lends each call: its base URL, default headers and timeout. */
+  readonly #defaults: FetchDefaults
+  readonly #stack: MiddlewareStack
   readonly #transport: Transport
   readonly #emitter = new ClientEmitter()
-  #stack: Middleware | undefined
   /** `fetch`, bound to this client, made at its first read. */
   #fetch: FetchLike | undefined
   /** The innermost step: the transport, for whichever context reaches it. */
@@ -108,30 +53,22 @@ export class Client {
    * @throws {ConfigError} for a bad option, or when `middlewares` is not an array of functions.
    */
   constructor(options: ClientOptions = {}, middlewares: readonly Middleware[] = []) {
-    validateOptions(options)
-    if (!Array.isArray(middlewares)) {
-      const got = middlewares === null ? 'null' : typeof middlewares
-      throw new ConfigError(`new Client(options, middlewares): middlewares must be an array, got ${got}`)
-    }
-    middlewares.forEach((middleware, index) => {
-      assertMiddleware(middleware, `new Client(): middlewares[${index}]`)
-      collectCallOptions(this.#callOptions, middleware, `new Client(): middlewares[${index}]`)
-    })
+    validateClientOptions(options)
+    this.#stack = new MiddlewareStack(middlewares)
     // The fetch is captured now, and a child from `extend()` inherits it: a later
     // `globalThis.fetch = client.fetch` cannot make either send through a client's stack.
     this.#options = { ...options, fetch: captureFetch(options.fetch) }
-    this.#headers = applyHeaders(new Headers({ accept: DEFAULT_ACCEPT }), options.headers, 'headers')
-    this.#timeout = options.timeout ?? DEFAULT_TIMEOUT
-    this.#middlewares = [...middlewares]
+    this.#defaults = {
+      baseUrl: options.baseUrl,
+      headers: applyHeaders(new Headers({ accept: DEFAULT_ACCEPT }), options.headers, 'headers'),
+      timeout: options.timeout ?? DEFAULT_TIMEOUT,
+    }
     this.#transport = kyTransport(this.#options)
   }
 
   /** Adds a middleware inside the ones added before it (Koa's order: first added is outermost). */
   use(middleware: Middleware): this {
-    assertMiddleware(middleware, 'use()')
-    collectCallOptions(this.#callOptions, middleware, 'use()')
-    this.#middlewares.push(middleware)
-    this.#stack = undefined
+    this.#stack.add(middleware, 'use()')
     return this
   }
 
@@ -141,7 +78,7 @@ export class Client {
    * call with any other option is a `ConfigError` naming it. A read-only view.
    */
   get callOptions(): ReadonlySet<string> {
-    return this.#callOptions
+    return this.#stack.callOptions
   }
 
   /**
@@ -149,11 +86,7 @@ export class Client {
    * from the innermost middleware that keeps quotas (`rateLimit()`); `undefined` when none does.
    */
   quota(group?: string): Quota | undefined {
-    for (let i = this.#middlewares.length - 1; i >= 0; i--) {
-      const keeper = this.#middlewares[i] as Middleware & Partial<QuotaKeeper>
-      if (typeof keeper.quota === 'function') return keeper.quota(group)
-    }
-    return undefined
+    return this.#stack.quota(group)
   }
 
   /**
@@ -251,10 +184,9 @@ export class Client {
   }
 
   async #fetchThrough(input: string | URL | Request, init: RequestInit): Promise<Response> {
-    const defaults = { baseUrl: this.#options.baseUrl, headers: this.#headers, timeout: this.#timeout }
-    const ctx = this.#context(await fetchRequest(input, init, defaults), true)
-    if (ctx.events === SILENT) return this.#run(ctx)
-    return reported(ctx, performance.now(), () => this.#run(ctx))
+    const ctx = this.#context(await fetchRequest(input, init, this.#defaults), true)
+    if (ctx.events === SILENT) return this.#stack.run(ctx, this.#last)
+    return reported(ctx, performance.now(), () => this.#stack.run(ctx, this.#last))
   }
 
   /**
@@ -273,7 +205,7 @@ export class Client {
     path: P,
     ...[options]: CallArgs<P, CallOptions<P> & PaginateOptions<T, Item>>
   ): Paginated<T, Item> {
-    rejectUnknownCallOptions('paginate()', options, this.#callOptions, PAGINATE_OPTIONS)
+    rejectUnknownCallOptions('paginate()', options, this.#stack.callOptions, PAGINATE_OPTIONS)
     return paginate<T, Item>(
       async (url, call) => {
         const sink: UrlSink = { url: '' }
@@ -293,12 +225,7 @@ export class Client {
    * replaces it, and its own `fetch` is bound to the child.
    */
   extend(options: ClientOptions = {}): Client {
-    checkOptionNames(options, 'extend()')
-    const headers = new Headers(this.#headers)
-    applyHeaders(headers, options.headers, 'headers')
-    // An option given as `undefined` inherits, rather than resetting to the default.
-    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
-    return new Client({ ...this.#options, ...given, headers }, this.#middlewares)
+    return new Client(childOptions(this.#options, this.#defaults.headers, options), this.#stack.middlewares)
   }
 
   /** Makes one call; `where` names it in a `ConfigError` for an option no one reads. */
@@ -312,8 +239,8 @@ export class Client {
     const startedAt = performance.now()
     let ctx: Context
     try {
-      rejectUnknownCallOptions(where, options, this.#callOptions)
-      ctx = this.#context(this.#buildRequest(method, path, options), false, options.deadline)
+      rejectUnknownCallOptions(where, options, this.#stack.callOptions)
+      ctx = this.#context(callRequest(method, path, options, this.#defaults), false, options.deadline)
     } catch (error) {
       // Bad input rejects the call's promise, as any other failure does, rather than throwing.
       return Promise.reject(error)
@@ -328,7 +255,7 @@ export class Client {
    */
   #answer<R>(ctx: Context, options: RequestOptions, startedAt: number, sink?: UrlSink): Promise<ApiResponse<R>> {
     // Not async: while the request is out, the call holds a callback rather than a frame.
-    return this.#run(ctx).then((response) => {
+    return this.#stack.run(ctx, this.#last).then((response) => {
       if (sink !== undefined) sink.url = response.url || ctx.request.peekUrl().href
       const finish = (data: unknown): ApiResponse<R> => {
         if (!response.ok && (options.throwHttpErrors ?? this.#options.throwHttpErrors ?? true)) {
@@ -340,27 +267,6 @@ export class Client {
       }
       return ctx.parsed ? finish(ctx.parsed.data) : parseResponse(ctx, response).then(finish)
     })
-  }
-
-  #buildRequest(method: string, path: string, options: RequestOptions): PlyRequest {
-    const url = joinUrl(this.#options.baseUrl, expandPath(path, options.params))
-    appendQuery(url, options.query)
-    const { body, contentType, implied } = requestBody(method, options)
-    const timeout = options.timeout ?? this.#timeout
-    if (options.timeout !== undefined) validateTimeout(options.timeout)
-    if (options.deadline !== undefined) validateTimeout(options.deadline, 'deadline')
-    const signal = options.signal
-    if (options.headers === undefined && implied === undefined) {
-      // Most calls add no headers: they share the client's, copied only if a middleware changes them.
-      return new PlyRequest({ method, url, sharedHeaders: this.#headers, body, timeout, signal, options })
-    }
-    const headers = new Headers(this.#headers)
-    // The type a body implies beats the client's default (a form is not JSON because the
-    // client says JSON by default); the call's own `content-type` header, applied next, beats both.
-    dropUnfitContentType(headers, implied)
-    applyHeaders(headers, options.headers, 'headers')
-    if (contentType !== undefined && !headers.has('content-type')) headers.set('content-type', contentType)
-    return new PlyRequest({ method, url, headers, body, timeout, signal, options })
   }
 
   #context(request: PlyRequest, raw: boolean, deadline?: number): Context {
@@ -377,110 +283,6 @@ export class Client {
       state: {},
       events,
     }
-  }
-
-  #run(ctx: Context): Promise<Response> {
-    this.#stack ??= compose(this.#middlewares)
-    const stack = this.#stack
-    const prepared = stack.prepare?.(ctx)
-    const ran = prepared === undefined ? stack(ctx, this.#last) : prepared.then(() => stack(ctx, this.#last))
-    return ran.then(() => {
-      if (ctx.response === undefined) {
-        throw new PlyError(
-          'the middleware stack settled without a response: a middleware neither called next() nor answered',
-        )
-      }
-      return ctx.response
-    })
-  }
-}
-
-/**
- * Runs a call with its `request` and `response` events around it; the `response` event
- * reports an error as well as a status, and the call's outcome is passed on unchanged.
- */
-async function reported<T extends { readonly status: number }>(
-  ctx: Context,
-  startedAt: number,
-  run: () => Promise<T>,
-): Promise<T> {
-  ctx.events.emit('request', {})
-  const done = (status: number | undefined, error: PlyError | undefined) =>
-    ctx.events.emit('response', {
-      status,
-      error,
-      durationMs: performance.now() - startedAt,
-      cacheStatus: ctx.cacheStatus,
-      attempts: ctx.attempts,
-      rateLimitWaitMs: ctx.state.rateLimitWaitMs ?? 0,
-    })
-  try {
-    const value = await run()
-    done(value.status, undefined)
-    return value
-  } catch (error) {
-    const failure = error instanceof PlyError ? error : new PlyError('the call failed', { cause: error })
-    done(failure instanceof HttpError ? failure.status : undefined, failure)
-    throw error
-  }
-}
-
-function validateTimeout(timeout: unknown, name = 'timeout'): void {
-  if (timeout === false && name === 'timeout') return
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT) {
-    throw new ConfigError(
-      `${name} must be a positive number of milliseconds up to ${MAX_TIMEOUT}${name === 'timeout' ? ', or false' : ''}; got ${String(timeout)}`,
-    )
-  }
-}
-
-/** Every option of `ClientOptions`, for the check of their names. */
-const CLIENT_OPTIONS = optionNames<ClientOptions>()([
-  'baseUrl',
-  'headers',
-  'timeout',
-  'throwHttpErrors',
-  'fetch',
-  'maxRedirects',
-  'allowInsecureRedirects',
-])
-
-/** Refuses options that are not an object, or that hold a name `ClientOptions` does not have. */
-function checkOptionNames(options: unknown, where: string): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}`)
-  }
-  rejectUnknownOptions(where, options, CLIENT_OPTIONS)
-}
-
-function validateOptions(options: ClientOptions): void {
-  checkOptionNames(options, 'createClient()')
-  if (options.baseUrl !== undefined) {
-    let url: URL
-    try {
-      url = new URL(options.baseUrl)
-    } catch (cause) {
-      // The value is not echoed: a malformed URL cannot be redacted, and it may hold a key.
-      throw new ConfigError('baseUrl is not an absolute URL (scheme and host, e.g. https://api.example.com)', { cause })
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new ConfigError(`baseUrl must be http: or https:, got ${url.protocol}`)
-    }
-    if (url.username || url.password) {
-      throw new ConfigError('baseUrl must not hold credentials; use an auth middleware instead')
-    }
-    if (/[?#]/.test(String(options.baseUrl))) {
-      // Paths are appended to baseUrl; after a query or a fragment they would land inside it.
-      throw new ConfigError('baseUrl must not have a query or a fragment; give query parameters per call')
-    }
-  }
-  if (options.timeout !== undefined) validateTimeout(options.timeout)
-  const { maxRedirects } = options
-  if (maxRedirects !== undefined && !(Number.isInteger(maxRedirects) && maxRedirects >= 0)) {
-    throw new ConfigError(`maxRedirects must be a whole number ≥ 0, got ${String(maxRedirects)}`)
-  }
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
-    throw new ConfigError('fetch must be a function')
   }
 }
 

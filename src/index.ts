@@ -8,15 +8,9 @@ export { unlessAborted } from './abort.ts'
 export { decodeBase64, encodeBase64, encodeBase64Text } from './base64.ts'
 export { type BodyParseOptions, isJsonType, mediaType, parseBody } from './body.ts'
 export { type BodyReadOptions, type BoundedBody, readBytes, readBytesUpTo } from './body-read.ts'
-export {
-  type CallOptions,
-  Client,
-  type ClientOptions,
-  createClient,
-  type DataOf,
-  type Method,
-  type PathParamNames,
-} from './client.ts'
+export type { CallOptions, DataOf, Method, PathParamNames } from './call-types.ts'
+export { Client, createClient } from './client.ts'
+export type { ClientOptions } from './client-options.ts'
 export { compose } from './compose.ts'
 export type {
   CacheStatus,

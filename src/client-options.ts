@@ -1,0 +1,116 @@
+import type { HeadersInput } from './context.ts'
+import { ConfigError } from './errors.ts'
+import { applyHeaders } from './headers.ts'
+import { optionNames, rejectUnknownOptions } from './options.ts'
+import type { RedirectOptions } from './redirect.ts'
+import type { FetchFunction } from './transport.ts'
+
+/** Options of `createClient()` and `client.extend()`. */
+export interface ClientOptions extends RedirectOptions {
+  /** Prepended to every relative path, as a string (`https://host/api/v3` + `/users` keeps `/api/v3`). */
+  baseUrl?: string | undefined
+  /** Headers sent with every request (a call's own headers win). */
+  headers?: HeadersInput | undefined
+  /** Per-attempt timeout in milliseconds, for the response and again for reading its body; `false` for none. Default 10 000. */
+  timeout?: number | false | undefined
+  /** Whether a non-2xx final response rejects with an `HttpError` (default `true`). */
+  throwHttpErrors?: boolean | undefined
+  /**
+   * The fetch implementation ky calls. Default: the global `fetch` as it is when the client is
+   * created (a later change of `globalThis.fetch`, to this client's own `fetch` for example,
+   * does not reach it). A child from `extend()` inherits it.
+   */
+  fetch?: FetchFunction | undefined
+}
+
+/** Per-attempt timeout when none is given. */
+export const DEFAULT_TIMEOUT = 10_000
+/** The `accept` header every request starts with; the client's and the call's headers may replace it. */
+export const DEFAULT_ACCEPT = 'application/json, */*;q=0.8'
+const MAX_TIMEOUT = 2_147_483_647 // setTimeout's limit
+
+/**
+ * Checks a timeout (the client's or a call's) or a call's `deadline`: a positive number of
+ * milliseconds up to `setTimeout`'s limit, or `false` for no timeout.
+ *
+ * @throws {ConfigError} naming the option and the value.
+ */
+export function validateTimeout(timeout: unknown, name = 'timeout'): void {
+  if (timeout === false && name === 'timeout') return
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT) {
+    throw new ConfigError(
+      `${name} must be a positive number of milliseconds up to ${MAX_TIMEOUT}${name === 'timeout' ? ', or false' : ''}; got ${String(timeout)}`,
+    )
+  }
+}
+
+/** Every option of `ClientOptions`, for the check of their names. */
+const CLIENT_OPTIONS = optionNames<ClientOptions>()([
+  'baseUrl',
+  'headers',
+  'timeout',
+  'throwHttpErrors',
+  'fetch',
+  'maxRedirects',
+  'allowInsecureRedirects',
+])
+
+/** Refuses options that are not an object, or that hold a name `ClientOptions` does not have. */
+function checkOptionNames(options: unknown, where: string): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError(`${where}: options must be an object, got ${options === null ? 'null' : typeof options}`)
+  }
+  rejectUnknownOptions(where, options, CLIENT_OPTIONS)
+}
+
+/**
+ * Checks `createClient()`'s options: their names, an absolute http(s) `baseUrl` without
+ * credentials, a query or a fragment, the timeout, `maxRedirects` and `fetch`.
+ *
+ * @throws {ConfigError} naming the first bad option.
+ */
+export function validateClientOptions(options: ClientOptions): void {
+  checkOptionNames(options, 'createClient()')
+  if (options.baseUrl !== undefined) {
+    let url: URL
+    try {
+      url = new URL(options.baseUrl)
+    } catch (cause) {
+      // The value is not echoed: a malformed URL cannot be redacted, and it may hold a key.
+      throw new ConfigError('baseUrl is not an absolute URL (scheme and host, e.g. https://api.example.com)', { cause })
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigError(`baseUrl must be http: or https:, got ${url.protocol}`)
+    }
+    if (url.username || url.password) {
+      throw new ConfigError('baseUrl must not hold credentials; use an auth middleware instead')
+    }
+    if (/[?#]/.test(String(options.baseUrl))) {
+      // Paths are appended to baseUrl; after a query or a fragment they would land inside it.
+      throw new ConfigError('baseUrl must not have a query or a fragment; give query parameters per call')
+    }
+  }
+  if (options.timeout !== undefined) validateTimeout(options.timeout)
+  const { maxRedirects } = options
+  if (maxRedirects !== undefined && !(Number.isInteger(maxRedirects) && maxRedirects >= 0)) {
+    throw new ConfigError(`maxRedirects must be a whole number ≥ 0, got ${String(maxRedirects)}`)
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+    throw new ConfigError('fetch must be a function')
+  }
+}
+
+/**
+ * The options of a child from `client.extend(options)`: the parent's with `options` on top,
+ * headers merged onto the parent's (default `accept` included).
+ *
+ * @throws {ConfigError} for an unknown option or a bad header.
+ */
+export function childOptions(parent: ClientOptions, parentHeaders: Headers, options: ClientOptions): ClientOptions {
+  checkOptionNames(options, 'extend()')
+  const headers = new Headers(parentHeaders)
+  applyHeaders(headers, options.headers, 'headers')
+  // An option given as `undefined` inherits, rather than resetting to the default.
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
+  return { ...parent, ...given, headers }
+}
