@@ -1,0 +1,27 @@
+import type { CacheStatus, Context } from '../../src/index.ts'
+import { replay, type StoredResponse } from './entry.ts'
+
+/** Answers the call from a stored response, with the cache status it earned. */
+export function serve(
+  ctx: Context,
+  entry: StoredResponse,
+  now: number,
+  status: Exclude<CacheStatus, 'miss' | 'bypass'>,
+  cookies?: readonly string[],
+): void {
+  ctx.response = replay(entry, now, cookies)
+  ctx.cacheStatus = status
+  ctx.events.emit('cacheHit', { cacheStatus: status })
+}
+
+/** `only-if-cached` with nothing stored: 504, as RFC 9111 §5.2.1.7 says. */
+export function gatewayTimeout(ctx: Context): void {
+  ctx.response = new Response(null, { status: 504, statusText: 'Gateway Timeout' })
+  ctx.cacheStatus = 'miss'
+}
+
+/** Releases a response's connection when its body is not wanted. */
+export async function release(response: Response | undefined): Promise<void> {
+  if (response === undefined || response.bodyUsed) return
+  await response.body?.cancel().catch(() => undefined)
+}
