@@ -48,4 +48,8 @@ export {
   type RetryOptions,
   retry,
 } from './retry/index.ts'
+// Helpers the middlewares share, for middleware authors too: base64 without Buffer, a
+// synchronous SHA-256, and credential scopes (`credentialScope` above, with auth).
+export { decodeBase64, encodeBase64, encodeBase64Text } from './shared/base64.ts'
+export { sha256Base64Url } from './shared/digest.ts'
 export { type TracingOptions, tracing } from './tracing.ts'

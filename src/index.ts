@@ -5,7 +5,6 @@
  * @module
  */
 export { unlessAborted } from './abort.ts'
-export { decodeBase64, encodeBase64, encodeBase64Text } from './base64.ts'
 export { type BodyParseOptions, isJsonType, mediaType, parseBody } from './body.ts'
 export { type BodyReadOptions, type BoundedBody, readBytes, readBytesUpTo } from './body-read.ts'
 export type { CallOptions, DataOf, Method, PathParamNames } from './call-types.ts'
@@ -27,9 +26,7 @@ export type {
   RequestOptions,
 } from './context.ts'
 export { detachContext, PlyRequest } from './context.ts'
-export { credentialScope, setCredentialScopeKey } from './credential-scope.ts'
 export { attemptBudget, deadlineError, remainingTime } from './deadline.ts'
-export { sha256Base64Url } from './digest.ts'
 export {
   AbortError,
   AuthError,

@@ -1,4 +1,5 @@
-import { ConfigError, encodeBase64Text, type Middleware, registerSecret } from '../../src/index.ts'
+import { ConfigError, type Middleware, registerSecret } from '../../src/index.ts'
+import { encodeBase64Text } from '../shared/base64.ts'
 import { credentialScope, declareScope, markCredential } from './scope.ts'
 
 /**

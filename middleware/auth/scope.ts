@@ -1,6 +1,6 @@
 import type { Context, Middleware } from '../../src/index.ts'
 
-export { credentialScope, setCredentialScopeKey } from '../../src/index.ts'
+export { credentialScope, setCredentialScopeKey } from '../shared/credential-scope.ts'
 
 /**
  * Records on the context what an auth middleware did for this attempt: the credential's

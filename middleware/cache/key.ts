@@ -1,12 +1,12 @@
 import {
   type Context,
-  credentialScope,
   isSecretHeader,
   isSecretQueryParam,
   mayHoldSecretParam,
   type PlyRequest,
-  sha256Base64Url,
 } from '../../src/index.ts'
+import { credentialScope } from '../shared/credential-scope.ts'
+import { sha256Base64Url } from '../shared/digest.ts'
 import type { CacheRecord, StoredResponse } from './entry.ts'
 
 /** Makes the resource part of a cache key from a request (by default its URL without fragment and secrets). */

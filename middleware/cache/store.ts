@@ -1,4 +1,5 @@
-import { ConfigError, decodeBase64, encodeBase64, optionNames, rejectUnknownOptions } from '../../src/index.ts'
+import { ConfigError, optionNames, rejectUnknownOptions } from '../../src/index.ts'
+import { decodeBase64, encodeBase64 } from '../shared/base64.ts'
 import type { CacheRecord, StoredResponse } from './entry.ts'
 
 /**

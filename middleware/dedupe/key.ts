@@ -1,4 +1,6 @@
-import { type Context, encodeBase64, isSecretHeader, sha256Base64Url } from '../../src/index.ts'
+import { type Context, isSecretHeader } from '../../src/index.ts'
+import { encodeBase64 } from '../shared/base64.ts'
+import { sha256Base64Url } from '../shared/digest.ts'
 import { type DedupeOptions, resolve, type Settings } from './options.ts'
 
 // Random per process: a key is a SHA-256 of a secret salt and what identifies the request, so

@@ -4,16 +4,10 @@ import Keyv from 'keyv'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { auth } from '../../middleware/auth/index.ts'
 import { type CacheOptions, cache, MemoryStore } from '../../middleware/cache/index.ts'
+import { credentialScope } from '../../middleware/index.ts'
 import { parse } from '../../middleware/parse.ts'
 import { retry } from '../../middleware/retry/index.ts'
-import {
-  type Client,
-  ConfigError,
-  createClient,
-  credentialScope,
-  type Middleware,
-  NetworkError,
-} from '../../src/index.ts'
+import { type Client, ConfigError, createClient, type Middleware, NetworkError } from '../../src/index.ts'
 import { startServer, type TestServer } from '../support/server.ts'
 
 type Route = (req: IncomingMessage, res: ServerResponse, count: number) => void

@@ -1,9 +1,9 @@
 // One process of the cross-process cache test: a github() preset sharing Redis, one call.
 //   github-cache-worker.ts <redisUrl> <id> <baseUrl> [<scopeKey>]
 // Prints the call's cache status and exits.
+import { setCredentialScopeKey } from '../../middleware/index.ts'
 import { github } from '../../presets/index.ts'
 import { redisConnection } from '../../redis/index.ts'
-import { setCredentialScopeKey } from '../../src/index.ts'
 
 const [redisUrl, id, baseUrl, scopeKey] = process.argv.slice(2) as [string, string, string, string | undefined]
 if (scopeKey) setCredentialScopeKey(scopeKey)

@@ -1,12 +1,12 @@
 import {
   AuthError,
   describeFailure,
-  encodeBase64Text,
   type RequestSummary,
   redactText,
   registerSecret,
   summarize,
 } from '../../../src/index.ts'
+import { encodeBase64Text } from '../../shared/base64.ts'
 import { ERROR_CODE, type OAuth2Settings, TOKEN_CHARS } from './options.ts'
 
 /** An access token and when to stop using it (a `Date.now()` time; `Infinity` until a 401). */

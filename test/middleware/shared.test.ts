@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import * as middleware from '../../middleware/index.ts'
 import {
   credentialScope,
   decodeBase64,
@@ -7,7 +8,8 @@ import {
   encodeBase64Text,
   setCredentialScopeKey,
   sha256Base64Url,
-} from '../../src/index.ts'
+} from '../../middleware/index.ts'
+import * as core from '../../src/index.ts'
 
 // What Node's Buffer and crypto wrote before the core stopped using them: entries, keys and
 // scopes written then must read back and match now.
@@ -72,5 +74,17 @@ describe('hashes without node:crypto', () => {
     expect(() => setCredentialScopeKey(new Uint8Array(31))).toThrow(RangeError)
     expect(() => setCredentialScopeKey('é'.repeat(15))).toThrow(RangeError)
     expect(() => setCredentialScopeKey('é'.repeat(16))).not.toThrow()
+  })
+})
+
+describe('where the helpers are exported', () => {
+  // Only middlewares hash and encode: the core, which a browser may load alone, carries neither
+  // @noble/hashes nor these helpers, and a name is exported from one entry only.
+  it('from ply-http/middleware, and not from the core', () => {
+    const names = ['credentialScope', 'setCredentialScopeKey', 'sha256Base64Url']
+    for (const name of [...names, 'decodeBase64', 'encodeBase64', 'encodeBase64Text']) {
+      expect(name in middleware, name).toBe(true)
+      expect(name in core, name).toBe(false)
+    }
   })
 })
