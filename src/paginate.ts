@@ -1,6 +1,6 @@
-import LinkHeader from 'http-link-header'
 import type { RequestOptions } from './context.ts'
 import { ConfigError, PlyError } from './errors.ts'
+import { linkTarget } from './link-header.ts'
 import { optionNames } from './options.ts'
 import { redactUrl } from './redact.ts'
 import type { ApiResponse } from './response.ts'
@@ -55,14 +55,14 @@ export interface Paginated<T, Item> extends AsyncIterable<Item> {
 type Fetch<T> = (url: string, options: RequestOptions) => Promise<{ page: ApiResponse<T>; url: string }>
 
 /**
- * The `rel="next"` target of a response's `Link` header (RFC 8288), resolved against
- * `info.url` when given (what `paginate()` passes: the page's real URL), else against
- * `page.url`, which is redacted.
+ * The target of the first link whose `rel` includes `next` in a response's `Link` header
+ * (RFC 8288), resolved against `info.url` when given (what `paginate()` passes: the page's
+ * real URL), else against `page.url`, which is redacted. A malformed header has no next link.
  */
 export function nextLink(page: ApiResponse<unknown>, info?: PageInfo): string | undefined {
   const header = page.headers.get('link')
   if (!header) return undefined
-  const target = LinkHeader.parse(header).rel('next')[0]?.uri
+  const target = linkTarget(header, 'next')
   return target === undefined ? undefined : new URL(target, info?.url ?? page.url).href
 }
 

@@ -4,8 +4,7 @@ import { browserReach, bufferReferences } from './reach.ts'
 // `ply-http` and `ply-http/middleware` must run unchanged in a browser: a bundle of both for
 // `platform: 'browser'`, with nothing external, builds, reaches no Node built-in, and no code
 // it takes in uses Buffer. ply's own code may not name Buffer at all; a package may test for it
-// (`typeof Buffer !== 'undefined' && Buffer.isBuffer(v)`, as http-link-header does when it
-// formats a header, which ply never asks it to), which a browser runs without one.
+// (`typeof Buffer !== 'undefined' && Buffer.isBuffer(v)`), which a browser runs without one.
 const ENTRY = `
 import * as core from './src/index.ts'
 import * as middleware from './middleware/index.ts'
@@ -21,6 +20,17 @@ describe('a browser bundle of ply-http and ply-http/middleware', () => {
       expect.arrayContaining(['src/index.ts', 'middleware/index.ts', 'middleware/shared/credential-scope.ts']),
     )
     expect(reach.inputs.some((file) => file.includes('node_modules/ky/'))).toBe(true)
+  })
+})
+
+describe('a browser bundle of ply-http alone', () => {
+  // Only middlewares hash (credential scopes, cache and dedupe keys): the core a browser loads
+  // for plain calls carries no hashing library.
+  it('takes in no hashing library', async () => {
+    const reach = await browserReach(`export * from './src/index.ts'`)
+    expect(reach.problems).toEqual([])
+    expect(reach.inputs.filter((file) => file.includes('node_modules/@noble/'))).toEqual([])
+    expect(reach.inputs).toContain('src/link-header.ts')
   })
 })
 
