@@ -48,8 +48,11 @@ export {
   type RetryOptions,
   retry,
 } from './retry/index.ts'
-// Helpers the middlewares share, for middleware authors too: base64 without Buffer, a
-// synchronous SHA-256, and credential scopes (`credentialScope` above, with auth).
+// Helpers the middlewares share, for middleware authors too: ending a wait on abort, HTTP
+// dates, base64 without Buffer, a synchronous SHA-256, and credential scopes
+// (`credentialScope` above, with auth).
+export { unlessAborted } from './shared/abort.ts'
 export { decodeBase64, encodeBase64, encodeBase64Text } from './shared/base64.ts'
 export { sha256Base64Url } from './shared/digest.ts'
+export { parseHttpDate } from './shared/http-date.ts'
 export { type TracingOptions, tracing } from './tracing.ts'

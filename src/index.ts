@@ -4,7 +4,6 @@
  *
  * @module
  */
-export { unlessAborted } from './abort.ts'
 export { type BodyParseOptions, isJsonType, mediaType, parseBody } from './body.ts'
 export { type BodyReadOptions, type BoundedBody, readBytes, readBytesUpTo } from './body-read.ts'
 export type { CallOptions, DataOf, Method, PathParamNames } from './call-types.ts'
@@ -59,7 +58,6 @@ export {
 export { describeFailure, systemCode } from './failure.ts'
 export type { FetchLike } from './fetch-request.ts'
 export { isConditional } from './headers.ts'
-export { parseHttpDate } from './http-date.ts'
 export { isHttpError } from './http-error-guard.ts'
 export {
   closestName,

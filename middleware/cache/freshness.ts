@@ -1,5 +1,5 @@
 import CachePolicy from 'http-cache-semantics'
-import { parseHttpDate } from '../../src/index.ts'
+import { parseHttpDate } from '../shared/http-date.ts'
 import { type Directives, deltaSeconds, formatDirectives, parseDirectives } from './directives.ts'
 
 /** How long a stored response may be used, worked out when it is stored (or revalidated). */

@@ -9,8 +9,8 @@ import {
   ReplayedResponse,
   readBytes,
   summarize,
-  unlessAborted,
 } from '../../src/index.ts'
+import { unlessAborted } from '../shared/abort.ts'
 import { keyOf } from './key.ts'
 import { DEDUPE_CALL_OPTIONS, type DedupeOptions, resolve } from './options.ts'
 

@@ -1,4 +1,4 @@
-import { parseHttpDate } from '../../src/index.ts'
+import { parseHttpDate } from '../shared/http-date.ts'
 
 /** A quota policy the server announced (`RateLimit-Policy`): at most `limit` per `windowMs`. */
 export interface Policy {

@@ -1,4 +1,5 @@
-import { AbortError, parseHttpDate, type RequestSummary } from '../../src/index.ts'
+import { AbortError, type RequestSummary } from '../../src/index.ts'
+import { parseHttpDate } from '../shared/http-date.ts'
 import type { RetrySettings } from './options.ts'
 
 /**

@@ -1,4 +1,5 @@
-import { AuthError, HttpError, parseHttpDate, RateLimitError, redactText } from '../../src/index.ts'
+import { parseHttpDate } from '../../middleware/index.ts'
+import { AuthError, HttpError, RateLimitError, redactText } from '../../src/index.ts'
 import { codOf, withNumericCod } from './cod.ts'
 
 /** The JSON body of an OpenWeatherMap error: `{"cod":"404","message":"city not found"}`. */

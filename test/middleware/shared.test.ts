@@ -78,10 +78,11 @@ describe('hashes without node:crypto', () => {
 })
 
 describe('where the helpers are exported', () => {
-  // Only middlewares hash and encode: the core, which a browser may load alone, carries neither
-  // @noble/hashes nor these helpers, and a name is exported from one entry only.
+  // Only middlewares (and presets) hash, encode and read HTTP dates: the core, which a browser
+  // may load alone, carries neither @noble/hashes nor these helpers, and a name is exported
+  // from one entry only.
   it('from ply-http/middleware, and not from the core', () => {
-    const names = ['credentialScope', 'setCredentialScopeKey', 'sha256Base64Url']
+    const names = ['credentialScope', 'setCredentialScopeKey', 'sha256Base64Url', 'parseHttpDate', 'unlessAborted']
     for (const name of [...names, 'decodeBase64', 'encodeBase64', 'encodeBase64Text']) {
       expect(name in middleware, name).toBe(true)
       expect(name in core, name).toBe(false)

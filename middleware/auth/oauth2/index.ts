@@ -6,8 +6,8 @@ import {
   registerSecret,
   remainingTime,
   summarize,
-  unlessAborted,
 } from '../../../src/index.ts'
+import { unlessAborted } from '../../shared/abort.ts'
 import { credentialScope, declareScope, markCredential } from '../scope.ts'
 import { type OAuth2Options, type OAuth2Settings, scopeIdentity, validateOptions } from './options.ts'
 import { type AccessToken, grantState, registerSettingsSecrets, requestToken } from './token-endpoint.ts'
