@@ -1,5 +1,6 @@
-import type { Middleware, RequestOptions } from './context.ts'
+import type { RequestOptions } from './context.ts'
 import { ConfigError } from './errors.ts'
+import type { Middleware } from './middleware.ts'
 
 /**
  * The per-call options the core reads: every option of `RequestOptions` that no middleware

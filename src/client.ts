@@ -8,11 +8,12 @@ import {
   DEFAULT_TIMEOUT,
   validateClientOptions,
 } from './client-options.ts'
-import type { Context, Middleware, PlyRequest, Quota, RequestOptions } from './context.ts'
+import type { Context, PlyRequest, Quota, RequestOptions } from './context.ts'
 import { ConfigError, PlyError } from './errors.ts'
 import { type CallEvents, ClientEmitter, type ClientEventName, type ClientListener, SILENT } from './events.ts'
 import { type FetchDefaults, type FetchLike, fetchRequest } from './fetch-request.ts'
 import { applyHeaders } from './headers.ts'
+import type { Middleware } from './middleware.ts'
 import { rejectUnknownCallOptions } from './options.ts'
 import { PAGINATE_OPTIONS, type Paginated, type PaginateOptions, paginate } from './paginate.ts'
 import { type ApiResponse, apiResponseOf, httpErrorOf, parseResponse } from './response.ts'
@@ -33,6 +34,8 @@ export class Client {
   /** What the client lends each call: its base URL, default headers and timeout. */
   readonly #defaults: FetchDefaults
   readonly #stack: MiddlewareStack
+  /** The origin of `baseUrl`, where credentials without `origins` of their own may go. */
+  readonly #baseOrigin: string | undefined
   readonly #transport: Transport
   readonly #emitter = new ClientEmitter()
   /** `fetch`, bound to this client, made at its first read. */
@@ -54,7 +57,8 @@ export class Client {
    */
   constructor(options: ClientOptions = {}, middlewares: readonly Middleware[] = []) {
     validateClientOptions(options)
-    this.#stack = new MiddlewareStack(middlewares)
+    this.#baseOrigin = options.baseUrl === undefined ? undefined : new URL(options.baseUrl).origin
+    this.#stack = new MiddlewareStack(middlewares, { baseOrigin: this.#baseOrigin })
     // The fetch is captured now, and a child from `extend()` inherits it: a later
     // `globalThis.fetch = client.fetch` cannot make either send through a client's stack.
     this.#options = { ...options, fetch: captureFetch(options.fetch) }
@@ -282,6 +286,7 @@ export class Client {
       raw,
       state: {},
       events,
+      baseOrigin: this.#baseOrigin,
     }
   }
 }

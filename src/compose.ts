@@ -1,5 +1,6 @@
-import type { Context, Middleware, Next, PlyRequest } from './context.ts'
+import type { Context, PlyRequest } from './context.ts'
 import { ConfigError, PlyError } from './errors.ts'
+import type { Middleware, Next } from './middleware.ts'
 
 /** Sets `ctx.request`, which is read-only to middlewares. */
 export function setRequest(ctx: Context, request: PlyRequest): void {
@@ -32,8 +33,8 @@ function enter(ctx: Context): void {
  * leaking into the next. Calls of one `next()` must not overlap. `next(other)` runs the inner
  * stack for another context instead (see `detachContext`), and may overlap.
  *
- * The composed middleware's `prepare` runs the members' `prepare` hooks, outermost first, and
- * its `callOptions` are those its members declare.
+ * The composed middleware's `prepare` runs the members' `prepare` hooks, outermost first, its
+ * `attach` their `attach` hooks, and its `callOptions` are those its members declare.
  */
 export function compose(middlewares: readonly Middleware[]): Middleware {
   middlewares.forEach((middleware, index) => {
@@ -113,6 +114,12 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
   // A client that uses the composed middleware accepts what its members read.
   const callOptions = new Set(stack.flatMap((middleware) => middleware.callOptions ?? []))
   if (callOptions.size > 0) composed.callOptions = [...callOptions]
+  const attaches = stack.flatMap((middleware) => (middleware.attach ? [middleware.attach] : []))
+  if (attaches.length > 0) {
+    composed.attach = (host) => {
+      for (const attach of attaches) attach(host)
+    }
+  }
   return composed
 }
 

@@ -214,40 +214,15 @@ export interface Context {
   /** Scratch space shared by the middlewares of this call. */
   readonly state: ContextState
   /**
+   * The origin of the client's `baseUrl` (`https://api.example.com`), `undefined` for a client
+   * without one: where a credential configured without its own `origins` may be sent.
+   */
+  readonly baseOrigin?: string | undefined
+  /**
    * Reports what a middleware did to the client's listeners (`client.on('retry', …)`):
    * `ctx.events.emit('retry', { attempt, delayMs })`. Does nothing when nobody listens.
    */
   readonly events: CallEvents
-}
-
-/**
- * Runs the rest of the stack (ending in the transport) and resolves once `ctx.response` is
- * set. Called without an argument it runs for the caller's own context; calls of that kind
- * must not overlap. Given another context (see `detachContext`), it runs the inner stack for
- * that one instead, for work that outlives the call, such as a background refresh.
- */
-export type Next = (context?: Context) => Promise<void>
-
-/**
- * A middleware: receives the call's context and `next`, which runs the rest of the stack
- * (ending in the transport) and resolves once `ctx.response` is set. It may skip `next()`
- * and answer itself, call it once, or call it again to replay; calls must not overlap.
- *
- * An optional `prepare(ctx)` runs for every call before the onion starts, outermost first:
- * it is where a middleware states facts that middlewares outside it need before they call
- * `next()` (an auth middleware sets `ctx.state.credentialScope` there, which a cache outside
- * it partitions by).
- */
-export interface Middleware {
-  (ctx: Context, next: Next): Promise<void>
-  prepare?: ((ctx: Context) => void | Promise<void>) | undefined
-  /**
-   * The per-call options this middleware reads from `ctx.request.options` besides the core's
-   * (`retry()` declares `['retry']`). A client accepts a call's option only when the core or
-   * one of its middlewares declares it: any other is a `ConfigError`, so that a misspelled
-   * option fails rather than being ignored.
-   */
-  callOptions?: readonly string[] | undefined
 }
 
 /**
@@ -261,6 +236,7 @@ export function detachContext(ctx: Context): Context {
   const state: ContextState = {}
   if (ctx.state.credentialScope !== undefined) state.credentialScope = ctx.state.credentialScope
   return {
+    baseOrigin: ctx.baseOrigin,
     request,
     response: undefined,
     parsed: undefined,

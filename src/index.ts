@@ -15,8 +15,6 @@ export type {
   Context,
   ContextState,
   HeadersInput,
-  Middleware,
-  Next,
   ParamValue,
   QueryInit,
   QueryValue,
@@ -59,6 +57,7 @@ export { describeFailure, systemCode } from './failure.ts'
 export type { FetchLike } from './fetch-request.ts'
 export { isConditional } from './headers.ts'
 export { isHttpError } from './http-error-guard.ts'
+export type { Middleware, MiddlewareHost, Next } from './middleware.ts'
 export {
   closestName,
   type OptionName,

@@ -1,7 +1,8 @@
 import { CORE_CALL_OPTIONS, collectCallOptions } from './call-options.ts'
 import { assertMiddleware, compose } from './compose.ts'
-import type { Context, Middleware, Next, Quota, QuotaKeeper } from './context.ts'
+import type { Context, Quota, QuotaKeeper } from './context.ts'
 import { ConfigError, PlyError } from './errors.ts'
+import type { Middleware, MiddlewareHost, Next } from './middleware.ts'
 
 /**
  * A client's middlewares, in Koa's order (first added is outermost), with the per-call options
@@ -9,16 +10,19 @@ import { ConfigError, PlyError } from './errors.ts'
  */
 export class MiddlewareStack {
   readonly #middlewares: Middleware[]
+  readonly #host: MiddlewareHost
   /** The per-call options a call may give: the core's, and those the middlewares declare. */
   readonly #callOptions = new Set<string>(CORE_CALL_OPTIONS)
   #composed: Middleware | undefined
 
   /**
    * @param middlewares The stack to start with, outermost first; the array is copied.
-   * @throws {ConfigError} when `middlewares` is not an array of functions, or one of them
-   *   declares malformed `callOptions`.
+   * @param host What each middleware's `attach` hook learns of the client.
+   * @throws {ConfigError} when `middlewares` is not an array of functions, one of them
+   *   declares malformed `callOptions`, or one refuses the client in its `attach` hook.
    */
-  constructor(middlewares: readonly Middleware[]) {
+  constructor(middlewares: readonly Middleware[], host: MiddlewareHost) {
+    this.#host = host
     if (!Array.isArray(middlewares)) {
       const got = middlewares === null ? 'null' : typeof middlewares
       throw new ConfigError(`new Client(options, middlewares): middlewares must be an array, got ${got}`)
@@ -26,6 +30,7 @@ export class MiddlewareStack {
     middlewares.forEach((middleware, index) => {
       assertMiddleware(middleware, `new Client(): middlewares[${index}]`)
       collectCallOptions(this.#callOptions, middleware, `new Client(): middlewares[${index}]`)
+      middleware.attach?.(host)
     })
     this.#middlewares = [...middlewares]
   }
@@ -44,6 +49,7 @@ export class MiddlewareStack {
   add(middleware: Middleware, where: string): void {
     assertMiddleware(middleware, where)
     collectCallOptions(this.#callOptions, middleware, where)
+    middleware.attach?.(this.#host)
     this.#middlewares.push(middleware)
     this.#composed = undefined
   }
