@@ -3,6 +3,7 @@ import { ConfigError } from './errors.ts'
 import { applyHeaders } from './headers.ts'
 import { optionNames, rejectUnknownOptions } from './options.ts'
 import type { RedirectOptions } from './redirect.ts'
+import { ALWAYS_SECRET_HEADERS, type CrossOriginPolicy } from './secret-headers.ts'
 import type { FetchFunction } from './transport.ts'
 
 /** Options of `createClient()` and `client.extend()`. */
@@ -21,6 +22,22 @@ export interface ClientOptions extends RedirectOptions {
    * does not reach it). A child from `extend()` inherits it.
    */
   fetch?: FetchFunction | undefined
+  /**
+   * Names of headers that carry a secret of the client's origin (case-insensitive, e.g.
+   * `['x-custom-token']`; `Authorization`, `Proxy-Authorization` and `Cookie` are secret
+   * already). Such a header, from `headers` or a call's own, is sent only to the origin of
+   * `baseUrl` (which is then required): a call to another origin that would carry one is
+   * refused with a `ConfigError` before anything is sent (see `crossOrigin`), a redirect to
+   * another origin drops it, and its value is masked in errors, logs and events. A child from
+   * `extend()` keeps its parent's and may add more.
+   */
+  secretHeaders?: readonly string[] | undefined
+  /**
+   * What a call to another origin than `baseUrl`'s gets when it would carry one of the
+   * `secretHeaders`: `'refuse'` (default) rejects it with a `ConfigError` naming the header and
+   * the origin; `'unsigned'` sends it without its secret headers.
+   */
+  crossOrigin?: CrossOriginPolicy | undefined
 }
 
 /** Per-attempt timeout when none is given. */
@@ -53,6 +70,8 @@ const CLIENT_OPTIONS = optionNames<ClientOptions>()([
   'fetch',
   'maxRedirects',
   'allowInsecureRedirects',
+  'secretHeaders',
+  'crossOrigin',
 ])
 
 /** Refuses options that are not an object, or that hold a name `ClientOptions` does not have. */
@@ -98,13 +117,52 @@ export function validateClientOptions(options: ClientOptions): void {
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new ConfigError('fetch must be a function')
   }
+  validateSecretHeaders(options)
+}
+
+// RFC 9110 §5.1: a field name is a token.
+const headerName = /^[!#$%&'*+.^_`|~\dA-Za-z-]+$/
+
+/** Checks `secretHeaders` (header names, no repeats, a `baseUrl` to bind them to) and `crossOrigin`. */
+function validateSecretHeaders(options: ClientOptions): void {
+  const { secretHeaders, crossOrigin } = options
+  if (crossOrigin !== undefined && crossOrigin !== 'refuse' && crossOrigin !== 'unsigned') {
+    throw new ConfigError(`crossOrigin must be 'refuse' or 'unsigned', got ${JSON.stringify(crossOrigin)}`)
+  }
+  if (secretHeaders === undefined) return
+  checkSecretHeaderNames(secretHeaders)
+  if (secretHeaders.length > 0 && options.baseUrl === undefined) {
+    throw new ConfigError(
+      'secretHeaders are sent only to the origin of baseUrl, and this client has none: give it a baseUrl, ' +
+        'or send a header credential to explicit origins with auth.apiKey({ header, origins })',
+    )
+  }
+}
+
+/** Checks that `secretHeaders` is an array of header names without repeats (in any case). */
+function checkSecretHeaderNames(secretHeaders: unknown): void {
+  if (!Array.isArray(secretHeaders)) {
+    throw new ConfigError("secretHeaders must be an array of header names, such as ['x-custom-token']")
+  }
+  const seen = new Set<string>()
+  for (const name of secretHeaders) {
+    if (typeof name !== 'string' || !headerName.test(name)) {
+      const shown = typeof name === 'string' ? JSON.stringify(name.slice(0, 40)) : typeof name
+      throw new ConfigError(`secretHeaders: ${shown} is not a header name (letters, digits and !#$%&'*+.^_\`|~-)`)
+    }
+    const key = name.toLowerCase()
+    if (seen.has(key)) throw new ConfigError(`secretHeaders: '${name}' is listed twice`)
+    seen.add(key)
+  }
 }
 
 /**
  * The options of a child from `client.extend(options)`: the parent's with `options` on top,
- * headers merged onto the parent's (default `accept` included).
+ * headers merged onto the parent's (default `accept` included), `secretHeaders` added to the
+ * parent's.
  *
- * @throws {ConfigError} for an unknown option or a bad header.
+ * @throws {ConfigError} for an unknown option or a bad header, or when the child moves to
+ *   another origin with a secret header's value that was given for the parent's.
  */
 export function childOptions(parent: ClientOptions, parentHeaders: Headers, options: ClientOptions): ClientOptions {
   checkOptionNames(options, 'extend()')
@@ -112,5 +170,34 @@ export function childOptions(parent: ClientOptions, parentHeaders: Headers, opti
   applyHeaders(headers, options.headers, 'headers')
   // An option given as `undefined` inherits, rather than resetting to the default.
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
-  return { ...parent, ...given, headers }
+  const child: ClientOptions = { ...parent, ...given, headers }
+  const inherited = parent.secretHeaders ?? []
+  if (options.secretHeaders !== undefined) {
+    checkSecretHeaderNames(options.secretHeaders)
+    const known = new Set(inherited.map((name) => name.toLowerCase()))
+    child.secretHeaders = [...inherited, ...options.secretHeaders.filter((name) => !known.has(name.toLowerCase()))]
+  }
+  if (inherited.length > 0) refuseMovedSecrets(parent, parentHeaders, options)
+  return child
+}
+
+/**
+ * A child on another origin must not send there the values of secret headers its parent was
+ * given for its own: each must be given again in the child's `headers`.
+ */
+function refuseMovedSecrets(parent: ClientOptions, parentHeaders: Headers, options: ClientOptions): void {
+  // A malformed baseUrl is the option check's to report.
+  if (options.baseUrl === undefined || parent.baseUrl === undefined || !URL.canParse(options.baseUrl)) return
+  const from = new URL(parent.baseUrl).origin
+  const to = new URL(options.baseUrl).origin
+  if (to === from) return
+  const own = applyHeaders(new Headers(), options.headers, 'headers')
+  for (const name of [...ALWAYS_SECRET_HEADERS, ...(parent.secretHeaders ?? [])]) {
+    if (parentHeaders.has(name) && !own.has(name)) {
+      throw new ConfigError(
+        `extend(): the child's baseUrl is on ${to}, but it would inherit the secret header '${name.toLowerCase()}' ` +
+          `given for ${from}; give the child its own value in headers, or make a client for ${to} with createClient()`,
+      )
+    }
+  }
 }

@@ -17,6 +17,7 @@ import type { Middleware } from './middleware.ts'
 import { rejectUnknownCallOptions } from './options.ts'
 import { PAGINATE_OPTIONS, type Paginated, type PaginateOptions, paginate } from './paginate.ts'
 import { type ApiResponse, apiResponseOf, httpErrorOf, parseResponse } from './response.ts'
+import { bindSecretHeaders } from './secret-headers.ts'
 import { MiddlewareStack } from './stack.ts'
 import { captureFetch, kyTransport, type Transport } from './transport.ts'
 
@@ -62,11 +63,10 @@ export class Client {
     // The fetch is captured now, and a child from `extend()` inherits it: a later
     // `globalThis.fetch = client.fetch` cannot make either send through a client's stack.
     this.#options = { ...options, fetch: captureFetch(options.fetch) }
-    this.#defaults = {
-      baseUrl: options.baseUrl,
-      headers: applyHeaders(new Headers({ accept: DEFAULT_ACCEPT }), options.headers, 'headers'),
-      timeout: options.timeout ?? DEFAULT_TIMEOUT,
-    }
+    const headers = applyHeaders(new Headers({ accept: DEFAULT_ACCEPT }), options.headers, 'headers')
+    const { secretHeaders, crossOrigin } = options
+    const secrets = bindSecretHeaders(secretHeaders, crossOrigin, this.#baseOrigin, headers, this)
+    this.#defaults = { baseUrl: options.baseUrl, headers, timeout: options.timeout ?? DEFAULT_TIMEOUT, secrets }
     this.#transport = kyTransport(this.#options)
   }
 

@@ -103,7 +103,11 @@ function count(text: string, char: string, end: number): number {
   return n
 }
 
-/** Registers one more header name whose value must never be reported. */
+/**
+ * Registers one more header name whose value is a credential, for the whole process: it is
+ * masked wherever ply reports headers, removed on a redirect to another origin, and caches and
+ * `dedupe()` tell callers apart by its value. A client's `secretHeaders` are registered so.
+ */
 export function redactHeader(name: string): void {
   secretHeaders.add(name.toLowerCase())
 }
@@ -113,7 +117,7 @@ export function isSecretQueryParam(name: string): boolean {
   return secretQueryParams.has(name.toLowerCase())
 }
 
-/** Whether a header's value must be masked when reported. */
+/** Whether a header carries a credential: masked when reported, removed on a redirect to another origin. */
 export function isSecretHeader(name: string): boolean {
   return secretHeaders.has(name.toLowerCase())
 }

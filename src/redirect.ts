@@ -1,4 +1,6 @@
 import { RedirectError, type RequestSummary } from './errors.ts'
+import { isSecretHeader } from './redact.ts'
+import { ALWAYS_SECRET_HEADERS } from './secret-headers.ts'
 
 /** How the transport follows redirects. */
 export interface RedirectOptions {
@@ -16,8 +18,6 @@ export interface Hop {
   readonly body: BodyInit | undefined
 }
 
-/** Headers that carry credentials on every request, whatever the auth scheme. */
-const ALWAYS_CREDENTIALS = ['authorization', 'proxy-authorization', 'cookie']
 /** Headers that describe a body, dropped with it when a redirect turns the request into a GET. */
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']
 
@@ -30,8 +30,10 @@ export function isRedirect(status: number): boolean {
  * The request to send after a redirect (RFC 9110 §15.4, and the fetch standard's rules): 303,
  * and 301/302 after a POST, become a GET without body; 307/308 keep method and body. To
  * another origin (scheme, host or port), the credentials go no further: `Authorization`,
- * `Proxy-Authorization`, `Cookie`, and the headers and query parameters an auth middleware
- * declared, are removed. An https → http downgrade is refused unless allowed.
+ * `Proxy-Authorization`, `Cookie`, every header registered secret for the process (a client's
+ * `secretHeaders`, `redactHeader(name)`), and the headers and query parameters an auth
+ * middleware declared for the call, are removed. An https → http downgrade is refused unless
+ * allowed.
  */
 export function nextHop(
   hop: Hop,
@@ -79,8 +81,10 @@ export function nextHop(
     })
   }
   if (url.origin !== hop.url.origin) {
-    for (const name of [...ALWAYS_CREDENTIALS, ...(credentials.headers ?? [])]) {
-      if (hop.headers.has(name)) writable().delete(name)
+    const declared = credentials.headers
+    // Names are lower-case when iterated. Deleting from the copy while reading the original is safe.
+    for (const name of hop.headers.keys()) {
+      if (ALWAYS_SECRET_HEADERS.includes(name) || isSecretHeader(name) || declared?.has(name)) writable().delete(name)
     }
     for (const name of credentials.query ?? []) url.searchParams.delete(name)
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import tls from 'node:tls'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createClient, HttpError, type Middleware, RedirectError } from '../../src/index.ts'
+import { createClient, HttpError, type Middleware, RedirectError, redactHeader } from '../../src/index.ts'
 import { nextHop } from '../../src/redirect.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
 
@@ -155,6 +155,24 @@ describe('redirects, followed by ply', () => {
     const allowed = nextHop(hop, 302, 'http://api.example.com/y', {}, { allowInsecureRedirects: true, request })
     expect(allowed.url.href).toBe('http://api.example.com/y')
     expect(() => createClient({ maxRedirects: -1 })).toThrow(/maxRedirects/)
+  })
+
+  it('drops Cookie, Proxy-Authorization and every header registered secret on a hop to another origin', () => {
+    redactHeader('X-Registered-Token')
+    const headers = new Headers({
+      cookie: 'c=1',
+      'proxy-authorization': 'Basic p',
+      'x-registered-token': 't',
+      'x-keep': 'yes',
+    })
+    const hop = { method: 'GET', url: new URL('https://api.example.com/x'), headers, body: undefined }
+    const request = () => ({ method: 'GET', url: 'https://api.example.com/x' })
+    const options = { allowInsecureRedirects: false, request }
+    const elsewhere = nextHop(hop, 302, 'https://other.example.com/y', {}, options)
+    expect([...elsewhere.headers.keys()]).toEqual(['x-keep'])
+    // The request the redirect came from is left as it was, and a same-origin hop keeps them all.
+    expect([...hop.headers.keys()]).toHaveLength(4)
+    expect([...nextHop(hop, 302, '/y', {}, options).headers.keys()]).toHaveLength(4)
   })
 })
 
