@@ -4,12 +4,16 @@
  * @module
  */
 export {
+  type ApiKeyOptions,
   type ApiKeyPlacement,
   auth,
+  type BasicOptions,
   type BearerOptions,
+  type CredentialOrigins,
   type CredentialSource,
   credentialScope,
   type OAuth2Options,
+  type OriginOptions,
   setCredentialScopeKey,
 } from './auth/index.ts'
 export {

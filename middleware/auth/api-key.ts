@@ -7,23 +7,31 @@ import {
   rejectUnknownOptions,
 } from '../../src/index.ts'
 import { checkCredential, pinSecret, resolveCredential } from './credential.ts'
+import { OriginBinding, type OriginOptions } from './origins.ts'
 import { type CredentialSource, credentialScope, declareScope, EarlyCredentials, markCredential } from './scope.ts'
 
 /** Where an API key goes: a header, or a query parameter (exactly one). */
 export type ApiKeyPlacement = { header: string; query?: never } | { query: string; header?: never }
 
+/** Options of `auth.apiKey()`: where the key goes on a request, and to which origins. */
+export type ApiKeyOptions = ApiKeyPlacement & OriginOptions
+
 const tokenName = /^[!#$%&'*+.^_`|~\dA-Za-z-]+$/
-const PLACEMENT_OPTIONS = optionNames<ApiKeyPlacement>()(['header', 'query'])
+const API_KEY_OPTIONS = optionNames<ApiKeyOptions>()(['header', 'query', 'origins', 'crossOrigin'])
 
 /**
  * An API key in a header (`{ header: 'X-API-Key' }`) or in a query parameter
  * (`{ query: 'appid' }`, as OpenWeatherMap wants), on every attempt. The name is registered
  * for redaction, so the key is masked in errors and logs, and it is removed on a redirect to
  * another origin. `value` is a string or a (possibly async) function called per attempt.
+ *
+ * The key goes only to the origin of the client's `baseUrl`, or to `options.origins` when
+ * given; a call to any other origin is refused with a `ConfigError` before anything is sent,
+ * or sent without the key with `crossOrigin: 'unsigned'`.
  */
-export function apiKey(placement: ApiKeyPlacement, value: CredentialSource): Middleware {
-  rejectUnknownOptions('auth.apiKey()', placement, PLACEMENT_OPTIONS)
-  const { header, query } = (placement ?? {}) as { header?: unknown; query?: unknown }
+export function apiKey(options: ApiKeyOptions, value: CredentialSource): Middleware {
+  rejectUnknownOptions('auth.apiKey()', options, API_KEY_OPTIONS)
+  const { header, query } = (options ?? {}) as { header?: unknown; query?: unknown }
   if ((header === undefined) === (query === undefined)) {
     throw new ConfigError('auth.apiKey takes exactly one of { header } and { query }')
   }
@@ -35,11 +43,17 @@ export function apiKey(placement: ApiKeyPlacement, value: CredentialSource): Mid
   }
   const carrier = header === undefined ? 'query' : 'header'
   checkCredential(value, 'the API key', carrier)
+  const binding = new OriginBinding(
+    'auth.apiKey()',
+    (list) => `auth.apiKey({ ${carrier}: '${String(header ?? query)}', origins: ${list} }, key)`,
+    options,
+  )
   if (typeof header === 'string') redactHeader(header)
   if (typeof query === 'string') redactQueryParam(query)
   const fixedScope = typeof value === 'string' ? credentialScope('apikey', value) : undefined
   const early = new EarlyCredentials()
   const middleware: Middleware = async (ctx, next) => {
+    if (!binding.signs(ctx)) return next()
     const key = early.take(ctx) ?? (await resolveCredential(value, 'the API key', carrier))
     if (typeof header === 'string') {
       ctx.request.headers.set(header, key)
@@ -51,7 +65,7 @@ export function apiKey(placement: ApiKeyPlacement, value: CredentialSource): Mid
     await next()
   }
   pinSecret(value, middleware)
-  return declareScope(middleware, async (ctx) => {
+  return declareScope(middleware, binding, async (ctx) => {
     if (fixedScope !== undefined) return fixedScope
     const key = await resolveCredential(value, 'the API key', carrier)
     early.keep(ctx, key)

@@ -1,4 +1,5 @@
 import type { Context, Middleware } from '../../src/index.ts'
+import type { OriginBinding } from './origins.ts'
 
 export { credentialScope, setCredentialScopeKey } from '../shared/credential-scope.ts'
 
@@ -23,12 +24,29 @@ export function markCredential(ctx: Context, scope: string, carrier: { header?: 
 export type CredentialSource = string | (() => string | Promise<string>)
 
 /**
- * Gives an auth middleware a `prepare` hook that sets `ctx.state.credentialScope` before the
- * onion starts, so that a cache or a de-duplicator outside it partitions by the credential
- * the call will use. `scopeOf` gives the scope without sending anything.
+ * Gives an auth middleware its `attach` hook (a credential bound by default to the client's
+ * origin refuses a client without a `baseUrl`) and a `prepare` hook that sets
+ * `ctx.state.credentialScope` before the onion starts, so that a cache or a de-duplicator
+ * outside it partitions by the credential the call will use. `prepare` applies the binding as
+ * the middleware will: a call that will go unsigned gets no scope (it is cached and
+ * de-duplicated as an anonymous one), a refused call is refused there, before any middleware
+ * runs. `scopeOf` gives the scope without sending anything.
  */
-export function declareScope(middleware: Middleware, scopeOf: (ctx: Context) => string | Promise<string>): Middleware {
+export function declareScope(
+  middleware: Middleware,
+  binding: OriginBinding,
+  scopeOf: (ctx: Context) => string | Promise<string>,
+): Middleware {
+  middleware.attach = (host) => binding.attach(host)
   middleware.prepare = (ctx) => {
+    let signed: boolean
+    try {
+      signed = binding.signs(ctx)
+    } catch (error) {
+      // A rejection, not a throw: the client's call must reject rather than throw.
+      return Promise.reject(error)
+    }
+    if (!signed) return
     const scope = scopeOf(ctx)
     // A fixed credential's scope is known at once: no promise, no turn of the event loop.
     if (typeof scope === 'string') {

@@ -39,6 +39,11 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     misspelt: ['scop', 'scope'],
     where: 'auth.bearer()',
   },
+  'auth.basic': {
+    make: (extra) => middleware.auth.basic('user', TOKEN, extra),
+    misspelt: ['origin', 'origins'],
+    where: 'auth.basic()',
+  },
   'auth.apiKey': {
     make: (extra) => middleware.auth.apiKey({ header: 'X-Key', ...extra } as never, TOKEN),
     misspelt: ['heder', 'header'],
@@ -91,7 +96,6 @@ const NO_OPTIONS = 'a factory that takes no options object'
 
 /** Exported functions that are not option-taking factories, and why. */
 const EXEMPT: Readonly<Record<string, string>> = {
-  'auth.basic': 'takes a user name and a password, no options object',
   secondaryRateLimit: NO_OPTIONS,
   compose: 'takes an array of middlewares, no options object',
   PlyRequest: "the request inside the stack, built by the client from a call's checked options",

@@ -8,6 +8,7 @@ import {
   summarize,
 } from '../../../src/index.ts'
 import { unlessAborted } from '../../shared/abort.ts'
+import { OriginBinding } from '../origins.ts'
 import { credentialScope, declareScope, markCredential } from '../scope.ts'
 import { type OAuth2Options, type OAuth2Settings, scopeIdentity, validateOptions } from './options.ts'
 import { type AccessToken, grantState, registerSettingsSecrets, requestToken } from './token-endpoint.ts'
@@ -34,6 +35,10 @@ export type { OAuth2ClientCredentialsOptions, OAuth2Options, OAuth2RefreshTokenO
  *   extra parameters and, for the refresh grant, the refresh token first given), so it stays
  *   the same across token renewals.
  *
+ * - The access token goes only to the origin of the client's `baseUrl`, or to `origins` when
+ *   given; a call to any other origin is refused with a `ConfigError` before anything is sent
+ *   (no token is requested for it), or sent without the token with `crossOrigin: 'unsigned'`.
+ *
  * Bad options (a missing `tokenUrl` or `clientId`, an empty secret, a refresh grant without a
  * refresh token, a token URL that is not `https:` outside loopback) throw a `ConfigError`.
  *
@@ -48,6 +53,7 @@ export type { OAuth2ClientCredentialsOptions, OAuth2Options, OAuth2RefreshTokenO
  */
 export function oauth2(options: OAuth2Options): Middleware {
   const settings = validateOptions(options)
+  const binding = new OriginBinding('auth.oauth2()', (list) => `auth.oauth2({ …, origins: ${list} })`, options)
   const scope = credentialScope('oauth2', scopeIdentity(settings))
   const tokens = tokenCache(settings)
 
@@ -60,6 +66,7 @@ export function oauth2(options: OAuth2Options): Middleware {
   }
 
   const middleware: Middleware = async (ctx, next) => {
+    if (!binding.signs(ctx)) return next()
     const used = await waitForToken(tokens.get(), ctx)
     await attempt(ctx, next, used)
     const response = ctx.response
@@ -70,7 +77,7 @@ export function oauth2(options: OAuth2Options): Middleware {
     await attempt(ctx, next, await waitForToken(tokens.get(), ctx))
   }
   registerSettingsSecrets(settings, middleware)
-  return declareScope(middleware, () => scope)
+  return declareScope(middleware, binding, () => scope)
 }
 
 /** The token cache with single flight: at most one token request at a time. */

@@ -1,7 +1,12 @@
 import { ConfigError, type FetchFunction, optionNames, redactUrl, rejectUnknownOptions } from '../../../src/index.ts'
+import type { OriginOptions } from '../origins.ts'
 
-/** Options shared by both grants of `auth.oauth2()`. */
-interface OAuth2BaseOptions {
+/**
+ * Options shared by both grants of `auth.oauth2()`. `origins` and `crossOrigin` say where the
+ * access token may go (by default, the origin of the client's `baseUrl` only); the token
+ * endpoint is `tokenUrl`, whatever they say.
+ */
+interface OAuth2BaseOptions extends OriginOptions {
   /** The token endpoint (RFC 6749 §3.2). Must be `https:`, except on loopback (127.0.0.1, ::1, localhost). */
   tokenUrl: string
   /** The client identifier issued by the authorization server (RFC 6749 §2.2). */
@@ -88,6 +93,8 @@ const OAUTH2_OPTIONS = optionNames<OAuth2Options>()([
   'refreshMarginMs',
   'tokenTimeoutMs',
   'extraParams',
+  'origins',
+  'crossOrigin',
 ])
 const DEFAULT_REFRESH_MARGIN_MS = 60_000
 const DEFAULT_TOKEN_TIMEOUT_MS = 10_000
