@@ -102,6 +102,17 @@ describe('ply get', { concurrent: false, timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect(stderr).not.toContain(GH_TOKEN)
   })
 
+  it('binds --bearer to the origin of the URL it calls, a path under --base-url included', async ({ expect }) => {
+    const [api, other] = [await scratch.replica(), await scratch.replica()]
+    const bearer = ['--bearer', GH_TOKEN]
+    const underBase = await scratch.main(['get', '/users/octocat', '--base-url', api.url, ...bearer])
+    const absolute = await scratch.main(['get', `${api.url}/users/octocat`, '--base-url', other.url, ...bearer])
+    expect([underBase.code, absolute.code]).toEqual([0, 0])
+    const signed = api.requests.filter((request) => request.path === '/users/octocat')
+    expect(signed.map((request) => request.headers.authorization)).toEqual([`Bearer ${GH_TOKEN}`, `Bearer ${GH_TOKEN}`])
+    expect(other.requests).toEqual([])
+  })
+
   it('tells of each retry and each call with --verbose, from the client events', async ({ expect }) => {
     const api = await scratch.replica()
     api.failNext(1, { status: 503, pathPrefix: '/users/' })
