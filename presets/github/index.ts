@@ -127,7 +127,9 @@ export class GitHub {
       )
       .use(this.#limiter)
       .use(secondaryRateLimit())
-    if (token !== undefined) this.client.use(auth.bearer(token))
+    // The token goes to the API's origin (GitHub's, or the configured Enterprise server's) and
+    // nowhere else: not to an absolute URL, a Link elsewhere, or an `extend()` child's baseUrl.
+    if (token !== undefined) this.client.use(auth.bearer(token, { origins: [origin.origin] }))
   }
 
   /**

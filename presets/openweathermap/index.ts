@@ -94,7 +94,8 @@ export class OpenWeatherMap {
         }),
       )
       .use(this.#limiter)
-      .use(auth.apiKey({ query: 'appid' }, apiKey))
+      // The key goes to the API's origin and nowhere else, an `extend()` child's baseUrl included.
+      .use(auth.apiKey({ query: 'appid', origins: [new URL(baseUrl).origin] }, apiKey))
   }
 
   /**
