@@ -16,6 +16,12 @@ export const ALWAYS_SECRET_HEADERS: readonly string[] = ['authorization', 'proxy
  */
 export interface SecretHeaders {
   readonly names: ReadonlySet<string>
+  /**
+   * Credential headers (`Authorization`, `Proxy-Authorization`, `Cookie`) among the client's
+   * default headers when `secretHeaders` does not name them: secret only with the default's
+   * value (a call that gives its own value for another origin means to send it there).
+   */
+  readonly defaultsOnly: ReadonlyMap<string, string>
   readonly origin: string
   readonly crossOrigin: CrossOriginPolicy
 }
@@ -34,8 +40,18 @@ export function bindSecretHeaders(
   defaults: Headers,
   owner: object,
 ): SecretHeaders | undefined {
-  // An empty list, or no origin (refused with a ConfigError by the option checks), binds nothing.
-  if (listed === undefined || listed.length === 0 || origin === undefined) return undefined
+  if (origin === undefined) return undefined
+  if (listed === undefined || listed.length === 0) {
+    // No secretHeaders: still, a credential among the client's defaults stays on its origin.
+    const defaultsOnly = new Map<string, string>()
+    for (const name of ALWAYS_SECRET_HEADERS) {
+      const value = defaults.get(name)
+      if (value !== null) defaultsOnly.set(name, value)
+    }
+    if (defaultsOnly.size === 0) return undefined
+    for (const value of defaultsOnly.values()) registerSecret(value, { owner })
+    return { names: new Set(), defaultsOnly, origin, crossOrigin: crossOrigin ?? 'refuse' }
+  }
   const names = new Set(ALWAYS_SECRET_HEADERS)
   for (const name of listed) {
     names.add(name.toLowerCase())
@@ -45,7 +61,7 @@ export function bindSecretHeaders(
     const value = defaults.get(name)
     if (value !== null) registerSecret(value, { owner })
   }
-  return { names, origin, crossOrigin: crossOrigin ?? 'refuse' }
+  return { names, defaultsOnly: new Map(), origin, crossOrigin: crossOrigin ?? 'refuse' }
 }
 
 /**
@@ -60,8 +76,8 @@ export function keepSecretsHome(secrets: SecretHeaders, method: string, url: URL
   const origin = url.origin
   if (origin === secrets.origin) return headers
   const carried: string[] = []
-  for (const name of headers.keys()) {
-    if (secrets.names.has(name)) carried.push(name)
+  for (const [name, value] of headers) {
+    if (secrets.names.has(name) || secrets.defaultsOnly.get(name) === value) carried.push(name)
   }
   if (carried.length === 0) return headers
   if (secrets.crossOrigin === 'unsigned') {
@@ -70,9 +86,10 @@ export function keepSecretsHome(secrets: SecretHeaders, method: string, url: URL
     return kept
   }
   const list = carried.map((name) => `'${name}'`).join(', ')
+  const why = carried.every((name) => secrets.names.has(name)) ? 'secretHeaders' : 'its default headers'
   throw new ConfigError(
     `${method} to ${origin} refused: it would carry the secret header${carried.length > 1 ? 's' : ''} ${list}, ` +
-      `which this client sends only to ${secrets.origin} (secretHeaders). Make the call from a client whose ` +
+      `which this client sends only to ${secrets.origin} (${why}). Make the call from a client whose ` +
       `baseUrl is on ${origin}, or set crossOrigin: 'unsigned' to send calls to other origins without their secret headers`,
     { request: summarize(method, url) },
   )

@@ -318,3 +318,31 @@ describe('secretHeaders and crossOrigin: the options', () => {
     await expect(moved.get(`${a.url}/x`)).rejects.toBeInstanceOf(ConfigError)
   })
 })
+
+describe('a credential among the client’s default headers, without secretHeaders', () => {
+  const bearer = 'Bearer default-s3cret-5521'
+
+  it('stays on the client’s origin: a call to another origin is refused, and B sees nothing', async () => {
+    const api = createClient({ baseUrl: a.url, headers: { authorization: bearer } })
+    await api.get('/x')
+    expect(lastAt(a)?.headers.authorization).toBe(bearer)
+    const seenByB = b.requests.length
+    const error = await failure(api.get(`${b.url}/x`))
+    expect(error).toBeInstanceOf(ConfigError)
+    expect(error.message).toContain(`refused: it would carry the secret header 'authorization'`)
+    expect(error.message).toContain('its default headers')
+    expect(error.message).not.toContain('default-s3cret-5521')
+    await expect(api.fetch(`${b.url}/x`)).rejects.toBeInstanceOf(ConfigError)
+    expect(b.requests.length).toBe(seenByB)
+  })
+
+  it('a call that gives its own credential for another origin sends it; crossOrigin: unsigned drops the default', async () => {
+    const api = createClient({ baseUrl: a.url, headers: { authorization: bearer } })
+    await api.get(`${b.url}/own`, { headers: { authorization: 'Bearer for-b' } })
+    expect(lastAt(b)?.headers.authorization).toBe('Bearer for-b')
+    const unsigned = createClient({ baseUrl: a.url, headers: { cookie: 'sid=1' }, crossOrigin: 'unsigned' })
+    await unsigned.get(`${b.url}/unsigned`)
+    expect(lastAt(b)?.url).toBe('/unsigned')
+    expect(lastAt(b)?.headers.cookie).toBeUndefined()
+  })
+})
