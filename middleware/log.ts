@@ -66,7 +66,7 @@ export function log(options: LogOptions = {}): Middleware {
   rejectUnknownOptions('log()', options, LOG_OPTIONS)
   const write = writerOf(options)
   const enabled = enabledOf(options.logger)
-  return async (ctx, next) => {
+  const middleware: Middleware = async (ctx, next) => {
     const startedAt = performance.now()
     try {
       await next()
@@ -76,6 +76,11 @@ export function log(options: LogOptions = {}): Middleware {
     }
     report(ctx, startedAt, undefined)
   }
+  // Outermost it logs each call once; inside retry() each attempt: both are right, so its
+  // phase is checked against nothing.
+  middleware.phase = 'observe'
+  middleware.displayName = 'log()'
+  return middleware
 
   function report(ctx: Context, startedAt: number, error: unknown): void {
     const level = levelOf(ctx.response?.status, error !== undefined)

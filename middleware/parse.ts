@@ -30,5 +30,8 @@ export function parse(options: ParseOptions = {}): Middleware {
     })
   }
   // Not async: while the call waits for the network, it holds a callback, not a frame.
-  return (ctx, next) => next().then(() => parseInto(ctx))
+  const middleware: Middleware = (ctx, next) => next().then(() => parseInto(ctx))
+  middleware.phase = 'parse'
+  middleware.displayName = 'parse()'
+  return middleware
 }

@@ -58,7 +58,7 @@ export function tracing(options: TracingOptions = {}): Middleware {
   const loading = loadApi()
   let otel: Api | undefined
   let loaded = false
-  return async (ctx, next) => {
+  const middleware: Middleware = async (ctx, next) => {
     if (!loaded) {
       otel = await loading
       loaded = true
@@ -66,6 +66,11 @@ export function tracing(options: TracingOptions = {}): Middleware {
     if (otel === undefined) return next()
     return traced(otel, tracerName, propagate, ctx, next)
   }
+  // Outermost its span covers the whole call; inside retry() one span per attempt: both are
+  // right, so its phase is checked against nothing.
+  middleware.phase = 'observe'
+  middleware.displayName = 'tracing()'
+  return middleware
 }
 
 async function traced(

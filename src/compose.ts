@@ -1,6 +1,7 @@
 import type { Context, PlyRequest } from './context.ts'
 import { ConfigError, PlyError } from './errors.ts'
 import type { Middleware, Next } from './middleware.ts'
+import { checkOrder, recordMembers } from './phase-order.ts'
 
 /** Sets `ctx.request`, which is read-only to middlewares. */
 export function setRequest(ctx: Context, request: PlyRequest): void {
@@ -34,12 +35,18 @@ function enter(ctx: Context): void {
  * stack for another context instead (see `detachContext`), and may overlap.
  *
  * The composed middleware's `prepare` runs the members' `prepare` hooks, outermost first, its
- * `attach` their `attach` hooks, and its `callOptions` are those its members declare.
+ * `attach` their `attach` hooks, and its `callOptions` are those its members declare. Its
+ * members' phases must be in order (see src/phases.ts), and a stack that takes it checks them
+ * where they stand: its outermost member against what is outside it, its innermost against
+ * what is inside it.
+ *
+ * @throws {ConfigError} when an element is not a function or the phases are out of order.
  */
 export function compose(middlewares: readonly Middleware[]): Middleware {
   middlewares.forEach((middleware, index) => {
     assertMiddleware(middleware, `middleware #${index}`)
   })
+  checkOrder(middlewares, (index) => `compose(): middleware #${index}`)
   const stack = [...middlewares]
   const prepares = stack.flatMap((middleware) => (middleware.prepare ? [middleware.prepare] : []))
 
@@ -108,6 +115,8 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
   }
 
   const composed: Middleware = (ctx, last) => dispatch(ctx, 0, last)
+  // Where the composed middleware may go is where its members may: a stack checks them.
+  recordMembers(composed, stack)
   if (prepares.length > 0) {
     composed.prepare = (ctx) => prepareFrom(prepares, 0, ctx)
   }

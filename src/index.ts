@@ -66,6 +66,7 @@ export {
   rejectUnknownOptions,
 } from './options.ts'
 export { type NextPage, nextLink, type PageInfo, type Paginated, type PaginateOptions } from './paginate.ts'
+export type { Phase } from './phases.ts'
 export {
   isSecretHeader,
   isSecretQueryParam,

@@ -1,4 +1,5 @@
 import type { Context } from './context.ts'
+import type { Phase } from './phases.ts'
 
 /**
  * Runs the rest of the stack (ending in the transport) and resolves once `ctx.response` is
@@ -35,6 +36,17 @@ export interface Middleware {
    * client's origin refuses one without a `baseUrl`).
    */
   attach?: ((host: MiddlewareHost) => void) | undefined
+  /**
+   * Where the middleware belongs in a stack, from outside in: `parse`, `cache`, `dedupe`,
+   * `retry`, `limit`, `sign` (see `ORDERED_PHASES` in src/phases.ts). Adding a middleware
+   * inside one of a later phase (`use(rateLimit()).use(retry())`) is a `ConfigError` naming
+   * both and the order that works, checked when middlewares are added, never per call.
+   * `observe` (a logger, a tracer) and no phase at all are accepted anywhere, checked against
+   * nothing.
+   */
+  phase?: Phase | undefined
+  /** The middleware's name in error messages (`'retry()'`); its function's name otherwise. */
+  displayName?: string | undefined
 }
 
 /** What a middleware learns of the client it joins (see `Middleware.attach`). */

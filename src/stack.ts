@@ -3,6 +3,7 @@ import { assertMiddleware, compose } from './compose.ts'
 import type { Context, Quota, QuotaKeeper } from './context.ts'
 import { ConfigError, PlyError } from './errors.ts'
 import type { Middleware, MiddlewareHost, Next } from './middleware.ts'
+import { checkPlacement } from './phase-order.ts'
 
 /**
  * A client's middlewares, in Koa's order (first added is outermost), with the per-call options
@@ -18,8 +19,9 @@ export class MiddlewareStack {
   /**
    * @param middlewares The stack to start with, outermost first; the array is copied.
    * @param host What each middleware's `attach` hook learns of the client.
-   * @throws {ConfigError} when `middlewares` is not an array of functions, one of them
-   *   declares malformed `callOptions`, or one refuses the client in its `attach` hook.
+   * @throws {ConfigError} when `middlewares` is not an array of functions, their phases are
+   *   out of order (see src/phases.ts), one of them declares malformed `callOptions`, or one
+   *   refuses the client in its `attach` hook.
    */
   constructor(middlewares: readonly Middleware[], host: MiddlewareHost) {
     this.#host = host
@@ -28,8 +30,10 @@ export class MiddlewareStack {
       throw new ConfigError(`new Client(options, middlewares): middlewares must be an array, got ${got}`)
     }
     middlewares.forEach((middleware, index) => {
-      assertMiddleware(middleware, `new Client(): middlewares[${index}]`)
-      collectCallOptions(this.#callOptions, middleware, `new Client(): middlewares[${index}]`)
+      const where = `new Client(): middlewares[${index}]`
+      assertMiddleware(middleware, where)
+      checkPlacement(middlewares.slice(0, index), middleware, where, 'put')
+      collectCallOptions(this.#callOptions, middleware, where)
       middleware.attach?.(host)
     })
     this.#middlewares = [...middlewares]
@@ -45,9 +49,15 @@ export class MiddlewareStack {
     return this.#callOptions
   }
 
-  /** Adds a middleware inside the others; `where` names the caller in a `ConfigError`. */
+  /**
+   * Adds a middleware inside the others; `where` names the caller in a `ConfigError`.
+   *
+   * @throws {ConfigError} when it is not a function, its phase must be outside one already
+   *   added (see src/phases.ts), or it refuses the client in its `attach` hook.
+   */
   add(middleware: Middleware, where: string): void {
     assertMiddleware(middleware, where)
+    checkPlacement(this.#middlewares, middleware, where, 'use')
     collectCallOptions(this.#callOptions, middleware, where)
     middleware.attach?.(this.#host)
     this.#middlewares.push(middleware)

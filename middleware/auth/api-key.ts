@@ -65,6 +65,8 @@ export function apiKey(options: ApiKeyOptions, value: CredentialSource): Middlew
     await next()
   }
   pinSecret(value, middleware)
+  middleware.phase = 'sign'
+  middleware.displayName = 'auth.apiKey()'
   return declareScope(middleware, binding, async (ctx) => {
     if (fixedScope !== undefined) return fixedScope
     const key = await resolveCredential(value, 'the API key', carrier)

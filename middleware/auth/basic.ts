@@ -45,5 +45,7 @@ export function basic(username: string, password: string, options: BasicOptions 
   // Pinned while the middleware lives (an empty password registers nothing).
   registerSecret(password, { owner: middleware })
   registerSecret(encoded, { owner: middleware })
+  middleware.phase = 'sign'
+  middleware.displayName = 'auth.basic()'
   return declareScope(middleware, binding, () => scope)
 }

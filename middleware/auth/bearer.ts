@@ -60,6 +60,8 @@ export function bearer(token: CredentialSource, options: BearerOptions = {}): Mi
     })
   }
   pinSecret(token, middleware)
+  middleware.phase = 'sign'
+  middleware.displayName = 'auth.bearer()'
   return declareScope(middleware, binding, (ctx) => {
     if (scope !== undefined) return scope
     return resolveCredential(token, 'the bearer token').then((value) => {

@@ -155,6 +155,8 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
   }
 
   return Object.assign(middleware, {
+    phase: 'cache' as const,
+    displayName: 'cache()',
     async flush(): Promise<void> {
       while (refreshing.size > 0) await Promise.all(refreshing.values())
       await settings.store.flush?.()

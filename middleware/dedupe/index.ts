@@ -200,6 +200,8 @@ export function dedupe(options: DedupeOptions = {}): DedupeMiddleware {
   return Object.defineProperties(middleware, {
     inFlight: { get: () => flights.size, enumerable: true },
     callOptions: { value: DEDUPE_CALL_OPTIONS, enumerable: true },
+    phase: { value: 'dedupe', enumerable: true },
+    displayName: { value: 'dedupe()', enumerable: true },
   }) as DedupeMiddleware
 }
 

@@ -264,6 +264,8 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
 
   return Object.assign(middleware, {
     callOptions: RATE_LIMIT_CALL_OPTIONS,
+    phase: 'limit' as const,
+    displayName: 'rateLimit()',
     quota: (group = DEFAULT_GROUP): Quota => gateFor(group).quota,
     close: async () => {
       await hub?.close()

@@ -156,6 +156,8 @@ export function retry(options: RetryOptions = {}): Middleware {
     )
   }
   middleware.callOptions = RETRY_CALL_OPTIONS
+  middleware.phase = 'retry'
+  middleware.displayName = 'retry()'
   return middleware
 }
 

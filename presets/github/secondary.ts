@@ -16,7 +16,7 @@ const SECONDARY = /secondary rate limit/i
  */
 export function secondaryRateLimit(): Middleware {
   let streak = 0
-  return async (ctx, next) => {
+  const middleware: Middleware = async (ctx, next) => {
     await next()
     const response = ctx.response
     if (response === undefined) return
@@ -45,6 +45,10 @@ export function secondaryRateLimit(): Middleware {
       url: response.url,
     })
   }
+  // With the rate limiter: inside retry(), which waits the Retry-After it adds, and outside auth.
+  middleware.phase = 'limit'
+  middleware.displayName = 'secondaryRateLimit()'
+  return middleware
 }
 
 /**

@@ -44,15 +44,32 @@ export interface PresetOptions {
   /**
    * Middlewares placed outside the preset's stack, outermost first: `log()`, `tracing()` or a
    * metrics layer that should see each call once, cache hits included. (`client.use()` would
-   * put them innermost, where they see each attempt and never a cache hit.)
+   * put them innermost, where they see each attempt and never a cache hit.) Only middlewares
+   * of the `observe` phase or of none: one of another phase (`retry()`) is a `ConfigError`.
    */
   outer?: readonly Middleware[] | undefined
 }
 
-/** Puts a preset's `outer` middlewares on its client, before (outside) its own stack. */
+/**
+ * Puts a preset's `outer` middlewares on its client, before (outside) its own stack, which
+ * starts with `parse()` and ends with auth. So `outer` takes only what may sit outside every
+ * phase: middlewares of the `observe` phase (`log()`, `tracing()`) or of none. One of another
+ * phase (`retry()` outside the preset's cache, auth outside its retry) is a `ConfigError` that
+ * says which preset option does that job instead; the client's own checks at `use()` then
+ * catch a composed middleware whose members break the order.
+ */
 export function useOuter(client: Client, outer: readonly Middleware[] | undefined, preset: string): void {
   if (outer === undefined) return
   if (!Array.isArray(outer)) throw new ConfigError(`${preset}: outer must be an array of middlewares`)
+  outer.forEach((middleware, index) => {
+    const phase = typeof middleware === 'function' ? middleware.phase : undefined
+    if (phase !== undefined && phase !== 'observe') {
+      const name = middleware.displayName ?? (middleware.name || 'a middleware')
+      throw new ConfigError(
+        `${preset}: outer[${index}] is ${name} of the ${phase} phase, which must be inside the preset's own stack (parse(), cache, dedupe(), retry(), rateLimit(), auth) but outer would put it outside; outer takes middlewares that see the whole call (log(), tracing(), or ones that declare no phase); use the preset's options (cache, retry, …) instead`,
+      )
+    }
+  })
   for (const middleware of outer) client.use(middleware)
 }
 

@@ -77,6 +77,8 @@ export function oauth2(options: OAuth2Options): Middleware {
     await attempt(ctx, next, await waitForToken(tokens.get(), ctx))
   }
   registerSettingsSecrets(settings, middleware)
+  middleware.phase = 'sign'
+  middleware.displayName = 'auth.oauth2()'
   return declareScope(middleware, binding, () => scope)
 }
 
