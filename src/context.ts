@@ -1,8 +1,9 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { CacheStatus } from './cache-status.ts'
 import type { CallEvents } from './events.ts'
 
-/** How the response relates to the cache; `'bypass'` when no cache took part. */
-export type CacheStatus = 'hit' | 'miss' | 'revalidated' | 'stale' | 'bypass'
+// Part of the context's vocabulary (ctx.cacheStatus), so it is exported from here too.
+export type { CacheStatus }
 
 /** A path parameter's value: it is turned into a string and percent-encoded. */
 export type ParamValue = string | number | boolean | bigint

@@ -1,4 +1,4 @@
-import type { CacheStatus } from './context.ts'
+import type { CacheStatus } from './cache-status.ts'
 import type { PlyError } from './errors.ts'
 import { redactUrl } from './redact.ts'
 
