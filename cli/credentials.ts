@@ -1,5 +1,5 @@
-import type { GlobalOptions } from './args.ts'
 import { MissingCredentialError } from './errors.ts'
+import type { GlobalOptions } from './global-options.ts'
 
 /** What `ply weather` says when it has no key. */
 export const MISSING_OWM_KEY =

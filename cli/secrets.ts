@@ -1,7 +1,7 @@
 import { isSecretHeader, registerSecret } from '../src/index.ts'
-import type { GlobalOptions } from './args.ts'
 import type { Command } from './commands/index.ts'
 import { present } from './credentials.ts'
+import type { GlobalOptions } from './global-options.ts'
 
 /**
  * Registers every credential of this run with the library's redaction, so that no message,

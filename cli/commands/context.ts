@@ -1,6 +1,6 @@
 import type Keyv from 'keyv'
-import type { GlobalOptions } from '../args.ts'
 import type { Calls } from '../calls.ts'
+import type { GlobalOptions } from '../global-options.ts'
 import type { Log } from '../log.ts'
 import type { Output } from '../output.ts'
 
