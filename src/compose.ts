@@ -55,36 +55,20 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
   const dispatch = (ctx: Context, index: number, last: Next): Promise<void> => {
     const middleware = stack[index]
     if (middleware === undefined) return last(ctx)
-    // One state per layer, which `next` and its callbacks share: whether a call of `next()`
-    // for this context is under way, and the request to put back when it settles.
+    // Whether a call of this layer's `next()` for its own context is under way.
     let running = false
-    let own: PlyRequest = ctx.request
-    const restore = (): void => {
-      setRequest(ctx, own)
+    const release = (): void => {
       running = false
     }
-    const restoreAndThrow = (error: unknown): never => {
-      restore()
-      throw error
-    }
     const next = (other?: Context): Promise<void> => {
-      if (other !== undefined && other !== ctx) return run(other, index + 1, last)
+      if (other !== undefined && other !== ctx) return descend(other, index + 1, last, undefined)
       if (running) {
         return Promise.reject(
           new PlyError('next() was called again before the previous call settled; calls must not overlap'),
         )
       }
       running = true
-      own = ctx.request
-      enter(ctx)
-      let inner: Promise<void>
-      try {
-        inner = Promise.resolve(dispatch(ctx, index + 1, last))
-      } catch (error) {
-        restore()
-        return Promise.reject(error)
-      }
-      return inner.then(restore, restoreAndThrow)
+      return descend(ctx, index + 1, last, release)
     }
     try {
       return middleware(ctx, next)
@@ -94,11 +78,18 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
     }
   }
 
-  /** Runs the stack from `index` for another context (`next(other)`), with the same care for its request. */
-  const run = (ctx: Context, index: number, last: Next): Promise<void> => {
+  /**
+   * The one copy-and-restore of the onion: runs the stack from `index` on a fresh copy of
+   * `ctx`'s request (and no response), and puts the caller's request back when it settles,
+   * whichever way; `settled` runs then too.
+   */
+  const descend = (ctx: Context, index: number, last: Next, settled: (() => void) | undefined): Promise<void> => {
     const own = ctx.request
     enter(ctx)
-    const restore = (): void => setRequest(ctx, own)
+    const restore = (): void => {
+      setRequest(ctx, own)
+      settled?.()
+    }
     let inner: Promise<void>
     try {
       // `Promise.resolve` returns a native promise as it is; it only wraps what a middleware
