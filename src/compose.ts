@@ -55,20 +55,29 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
   const dispatch = (ctx: Context, index: number, last: Next): Promise<void> => {
     const middleware = stack[index]
     if (middleware === undefined) return last(ctx)
-    // Whether a call of this layer's `next()` for its own context is under way.
+    // One state per layer, which `next` and its callbacks share (made once per layer, not per
+    // `next()` call): whether a call of `next()` for this context is under way, and the
+    // request to put back when it settles.
     let running = false
-    const release = (): void => {
+    let own: PlyRequest = ctx.request
+    const restore = (): void => {
+      setRequest(ctx, own)
       running = false
     }
+    const restoreAndThrow = (error: unknown): never => {
+      restore()
+      throw error
+    }
     const next = (other?: Context): Promise<void> => {
-      if (other !== undefined && other !== ctx) return descend(other, index + 1, last, undefined)
+      if (other !== undefined && other !== ctx) return descendFor(other, index + 1, last)
       if (running) {
         return Promise.reject(
           new PlyError('next() was called again before the previous call settled; calls must not overlap'),
         )
       }
       running = true
-      return descend(ctx, index + 1, last, release)
+      own = ctx.request
+      return descend(ctx, index + 1, last, restore, restoreAndThrow)
     }
     try {
       return middleware(ctx, next)
@@ -79,17 +88,17 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
   }
 
   /**
-   * The one copy-and-restore of the onion: runs the stack from `index` on a fresh copy of
-   * `ctx`'s request (and no response), and puts the caller's request back when it settles,
-   * whichever way; `settled` runs then too.
+   * The onion's one copy-and-restore: runs the stack from `index` on a fresh copy of `ctx`'s
+   * request (and no response); `restore` puts the caller's request back when it settles.
    */
-  const descend = (ctx: Context, index: number, last: Next, settled: (() => void) | undefined): Promise<void> => {
-    const own = ctx.request
+  const descend = (
+    ctx: Context,
+    index: number,
+    last: Next,
+    restore: () => void,
+    restoreAndThrow: (error: unknown) => never,
+  ): Promise<void> => {
     enter(ctx)
-    const restore = (): void => {
-      setRequest(ctx, own)
-      settled?.()
-    }
     let inner: Promise<void>
     try {
       // `Promise.resolve` returns a native promise as it is; it only wraps what a middleware
@@ -99,7 +108,14 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
       restore()
       return Promise.reject(error)
     }
-    return inner.then(restore, (error: unknown) => {
+    return inner.then(restore, restoreAndThrow)
+  }
+
+  /** `descend` for another context (`next(other)`), putting back that context's own request. */
+  const descendFor = (ctx: Context, index: number, last: Next): Promise<void> => {
+    const own = ctx.request
+    const restore = (): void => setRequest(ctx, own)
+    return descend(ctx, index, last, restore, (error: unknown) => {
       restore()
       throw error
     })
