@@ -1,3 +1,5 @@
+import { answerOf, type UrlSink } from './call-answer.ts'
+import { callContext } from './call-context.ts'
 import { reported } from './call-report.ts'
 import { callRequest } from './call-request.ts'
 import type { CallArgs, CallOptions, DataOf, Method } from './call-types.ts'
@@ -13,18 +15,14 @@ import { ConfigError, PlyError } from './errors.ts'
 import { type CallEvents, ClientEmitter, type ClientEventName, type ClientListener, SILENT } from './events.ts'
 import { type FetchDefaults, type FetchLike, fetchRequest } from './fetch-request.ts'
 import { applyHeaders } from './headers.ts'
+import { Lifecycle } from './lifecycle.ts'
 import type { Middleware } from './middleware.ts'
 import { rejectUnknownCallOptions } from './options.ts'
 import { PAGINATE_OPTIONS, type Paginated, type PaginateOptions, paginate } from './paginate.ts'
-import { type ApiResponse, apiResponseOf, httpErrorOf, parseResponse } from './response.ts'
+import type { ApiResponse } from './response.ts'
 import { bindSecretHeaders } from './secret-headers.ts'
 import { MiddlewareStack } from './stack.ts'
 import { captureFetch, kyTransport, type Transport } from './transport.ts'
-
-/** Where `#call` puts the real (unredacted) URL that answered, for `paginate()`. */
-interface UrlSink {
-  url: string
-}
 
 /**
  * A REST API client: an ordered stack of middlewares around a ky transport. Build one with
@@ -39,6 +37,8 @@ export class Client {
   readonly #baseOrigin: string | undefined
   readonly #transport: Transport
   readonly #emitter = new ClientEmitter()
+  /** Whether calls are refused, and the one closing of the middlewares this client owns. */
+  #lifecycle = new Lifecycle()
   /** `fetch`, bound to this client, made at its first read. */
   #fetch: FetchLike | undefined
   /** The innermost step: the transport, for whichever context reaches it. */
@@ -188,6 +188,7 @@ export class Client {
   }
 
   async #fetchThrough(input: string | URL | Request, init: RequestInit): Promise<Response> {
+    if (this.#lifecycle.closed) throw this.#lifecycle.refusal('fetch()')
     const ctx = this.#context(await fetchRequest(input, init, this.#defaults), true)
     if (ctx.events === SILENT) return this.#stack.run(ctx, this.#last)
     return reported(ctx, performance.now(), () => this.#stack.run(ctx, this.#last))
@@ -226,10 +227,33 @@ export class Client {
    * it starts with the same middlewares. Its stack is its own list, so `use()` on either side
    * does not affect the other; the middleware instances themselves (a cache, a limiter) are
    * shared on purpose. It sends with the fetch this client captured unless `options.fetch`
-   * replaces it, and its own `fetch` is bound to the child.
+   * replaces it, and its own `fetch` is bound to the child. The middlewares it starts with
+   * belong to this client: the child's `close()` leaves them open, and closing this client
+   * closes the child too.
    */
   extend(options: ClientOptions = {}): Client {
-    return new Client(childOptions(this.#options, this.#defaults.headers, options), this.#stack.middlewares)
+    const inherited = this.#stack.middlewares
+    const child = new Client(childOptions(this.#options, this.#defaults.headers, options), inherited)
+    child.#lifecycle = new Lifecycle(this.#lifecycle, inherited)
+    return child
+  }
+
+  /**
+   * Closes the client: from now on every call (each verb, `fetch`, a `paginate()` page)
+   * rejects with a `ClientClosedError`, and the middlewares it owns are closed once, innermost
+   * first, each awaited: `flush()` (a cache's pending writes land) and then `close()` (Redis
+   * connections end, timers are cleared, calls waiting in a rate limiter's queue or a retry's
+   * back-off settle with an `AbortError`). Calls already sent are not aborted: each ends on
+   * its own, bounded by its `timeout` and `deadline`. A second `close()` returns the same
+   * promise. It rejects only when a middleware failed to close (the others are closed anyway).
+   */
+  close(): Promise<void> {
+    return this.#lifecycle.close(this.#stack.middlewares)
+  }
+
+  /** `await using api = createClient(…)` closes the client when the block ends: `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
   }
 
   /** Makes one call; `where` names it in a `ConfigError` for an option no one reads. */
@@ -240,6 +264,7 @@ export class Client {
     options: RequestOptions = {},
     sink?: UrlSink,
   ): Promise<ApiResponse<R>> {
+    if (this.#lifecycle.closed) return Promise.reject(this.#lifecycle.refusal(where))
     const startedAt = performance.now()
     let ctx: Context
     try {
@@ -253,41 +278,16 @@ export class Client {
     return reported(ctx, startedAt, () => this.#answer<R>(ctx, options, startedAt, sink))
   }
 
-  /**
-   * Runs the stack for a call and turns its response into an `ApiResponse` or an `HttpError`.
-   * `sink` receives the real URL that answered, which `ApiResponse.url` shows redacted.
-   */
+  /** Runs the stack for a call and turns its response into an `ApiResponse` or an `HttpError`. */
   #answer<R>(ctx: Context, options: RequestOptions, startedAt: number, sink?: UrlSink): Promise<ApiResponse<R>> {
-    // Not async: while the request is out, the call holds a callback rather than a frame.
-    return this.#stack.run(ctx, this.#last).then((response) => {
-      if (sink !== undefined) sink.url = response.url || ctx.request.peekUrl().href
-      const finish = (data: unknown): ApiResponse<R> => {
-        if (!response.ok && (options.throwHttpErrors ?? this.#options.throwHttpErrors ?? true)) {
-          const error = httpErrorOf(ctx, response, data)
-          if (ctx.state.attemptCauses !== undefined) error.attemptCauses = ctx.state.attemptCauses
-          throw error
-        }
-        return apiResponseOf(ctx, response, data as R, startedAt)
-      }
-      return ctx.parsed ? finish(ctx.parsed.data) : parseResponse(ctx, response).then(finish)
-    })
+    const throwHttpErrors = options.throwHttpErrors ?? this.#options.throwHttpErrors ?? true
+    return answerOf<R>(this.#stack.run(ctx, this.#last), ctx, throwHttpErrors, startedAt, sink)
   }
 
   #context(request: PlyRequest, raw: boolean, deadline?: number): Context {
     // The URL as the call was made; the events redact it, and only when someone listens.
     const events: CallEvents = this.#emitter.forCall(request.method, () => request.peekUrl())
-    return {
-      request,
-      response: undefined,
-      parsed: undefined,
-      deadline: deadline === undefined ? undefined : Date.now() + deadline,
-      attempts: 0,
-      cacheStatus: 'bypass',
-      raw,
-      state: {},
-      events,
-      baseOrigin: this.#baseOrigin,
-    }
+    return callContext(request, raw, deadline, events, this.#baseOrigin)
   }
 }
 

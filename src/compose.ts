@@ -1,5 +1,6 @@
 import type { Context, PlyRequest } from './context.ts'
 import { ConfigError, PlyError } from './errors.ts'
+import { closeMiddlewares } from './lifecycle.ts'
 import type { Middleware, Next } from './middleware.ts'
 import { checkOrder, recordMembers } from './phase-order.ts'
 
@@ -35,7 +36,8 @@ function enter(ctx: Context): void {
  * stack for another context instead (see `detachContext`), and may overlap.
  *
  * The composed middleware's `prepare` runs the members' `prepare` hooks, outermost first, its
- * `attach` their `attach` hooks, and its `callOptions` are those its members declare. Its
+ * `attach` their `attach` hooks, its `flush` and `close` (see src/lifecycle.ts) theirs,
+ * innermost first, and its `callOptions` are those its members declare. Its
  * members' phases must be in order (see src/phases.ts), and a stack that takes it checks them
  * where they stand: its outermost member against what is outside it, its innermost against
  * what is inside it.
@@ -135,6 +137,16 @@ export function compose(middlewares: readonly Middleware[]): Middleware {
     composed.attach = (host) => {
       for (const attach of attaches) attach(host)
     }
+  }
+  // Closing the composed middleware closes its members, innermost first, as a client would.
+  const flushing = stack.filter((middleware) => middleware.flush !== undefined).reverse()
+  if (flushing.length > 0) {
+    composed.flush = async () => {
+      for (const middleware of flushing) await middleware.flush?.()
+    }
+  }
+  if (flushing.length > 0 || stack.some((middleware) => middleware.close !== undefined)) {
+    composed.close = () => closeMiddlewares(stack)
   }
   return composed
 }

@@ -57,6 +57,7 @@ export { describeFailure, systemCode } from './failure.ts'
 export type { FetchLike } from './fetch-request.ts'
 export { isConditional } from './headers.ts'
 export { isHttpError } from './http-error-guard.ts'
+export { ClientClosedError } from './lifecycle.ts'
 export type { Middleware, MiddlewareHost, Next } from './middleware.ts'
 export {
   closestName,

@@ -47,6 +47,22 @@ export interface Middleware {
   phase?: Phase | undefined
   /** The middleware's name in error messages (`'retry()'`); its function's name otherwise. */
   displayName?: string | undefined
+  /**
+   * For a middleware that buffers work the calls do not wait for (a cache's background writes
+   * and refreshes): resolves once what was started so far has landed. `client.close()` calls
+   * it before `close()`; a script may call it to land writes without closing anything.
+   */
+  flush?: (() => Promise<void>) | undefined
+  /**
+   * For a middleware that holds something beyond a call (connections, timers, waiting calls):
+   * releases it. `client.close()` calls it once per client that owns the middleware, innermost
+   * first, after `flush()`. It must be idempotent (a second call resolves as the first did,
+   * never rejecting because it is closed already), end the waits it holds (a queued call is
+   * settled with an `AbortError`, not left hanging), and leave no timer or socket behind, so
+   * the process can exit. A call that reaches the middleware afterwards (one already on the
+   * wire that wants another attempt) must settle, not wait.
+   */
+  close?: (() => Promise<void>) | undefined
 }
 
 /** What a middleware learns of the client it joins (see `Middleware.attach`). */
