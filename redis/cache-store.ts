@@ -6,7 +6,8 @@ import { loadPeers } from './peers.ts'
 /**
  * A cache store in Redis for `cache({ store })` and the presets: a Keyv whose keys are
  * `ply:<id>:cache:…`. Its `disconnect()` closes the connection ply opened from a URL (never a
- * client you passed).
+ * client you passed); the cache that uses it calls it in its own `close()`, so give each store
+ * to one cache.
  */
 export type RedisCacheStore = Keyv
 
@@ -38,7 +39,12 @@ export function redisCacheStore(redis: CheckedRedis, id: string): RedisCacheStor
     const client = await opened.catch(() => undefined)
     await client?.quit().catch(() => client.disconnect())
   }
-  return new Keyv({ store: ioredisStore(connection, `ply:${id}:cache:`, disconnect) })
+  const keyv = new Keyv({ store: ioredisStore(connection, `ply:${id}:cache:`, disconnect) })
+  // `cache()` disconnects a store so marked in its own `close()` (CLOSED_WITH_CACHE in
+  // middleware/cache/store.ts, of which this entry may import only types): the connection is
+  // ply's, opened for the one cache that uses it.
+  Object.defineProperty(keyv, Symbol.for('ply-http.closedWithCache'), { value: true })
+  return keyv
 }
 
 /** A minimal Keyv storage (the legacy get/set/delete/clear shape Keyv wraps) over ioredis. */

@@ -21,7 +21,8 @@ export interface RedisConnection extends SharedLimitsSource, PresetRedis {
   sharedLimits(): SharedLimiters
   /**
    * A Keyv on this Redis for `cache({ store })`, with keys `ply:<id>:cache:…`; its
-   * `disconnect()` closes the connection it opened from a URL.
+   * `disconnect()` closes the connection it opened from a URL, and the cache given it calls
+   * that in its `close()` (`client.close()`): give each store to one cache.
    * @throws ConfigError when the connection has no id.
    */
   cacheStore(): RedisCacheStore

@@ -23,6 +23,13 @@ export interface CacheMiddleware extends Middleware {
    * store (`keyv.disconnect()`) or exits at once after its last call, and for tests.
    */
   flush(): Promise<void>
+  /**
+   * Ends the cache (what `client.close()` calls): a call that reaches it afterwards goes to
+   * the network without it, the background work lands (`flush()`), and a store ply opened for
+   * it (`redisConnection().cacheStore()`) is disconnected; a store you built is left to you.
+   * Idempotent.
+   */
+  close(): Promise<void>
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE'])
@@ -77,6 +84,7 @@ const PRAGMA_NO_CACHE: Directives = new Map([['no-cache', true]])
 export function cache(options: CacheOptions = {}): CacheMiddleware {
   const settings = resolveOptions(options)
   const refreshing = new Map<string, Promise<void>>()
+  let closing: Promise<void> | undefined
 
   /** The rest of a call once its record is read: answer from it, revalidate it, or go to the network. */
   const answer = (ctx: Context, next: Next, slot: Slot, mode: RequestCache): void | Promise<void> => {
@@ -117,6 +125,7 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
   // Not async, and the memory store read without a promise: a miss on the way to the network
   // costs no extra turn of the microtask queue, and the call holds no frame while it waits.
   const middleware = (ctx: Context, next: Next): Promise<void> => {
+    if (closing !== undefined) return next()
     const request = ctx.request
     const method = request.method
     if (!settings.methods.has(method)) {
@@ -154,12 +163,21 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
     return store.get(key).then((record) => answer(ctx, next, { key, record, scope, directives }, mode))
   }
 
+  const flush = async (): Promise<void> => {
+    while (refreshing.size > 0) await Promise.all(refreshing.values())
+    await settings.store.flush?.()
+  }
+  const close = async (): Promise<void> => {
+    await flush()
+    await settings.closeStore?.()
+  }
   return Object.assign(middleware, {
     phase: 'cache' as const,
     displayName: 'cache()',
-    async flush(): Promise<void> {
-      while (refreshing.size > 0) await Promise.all(refreshing.values())
-      await settings.store.flush?.()
+    flush,
+    close: (): Promise<void> => {
+      closing ??= close()
+      return closing
     },
   })
 }

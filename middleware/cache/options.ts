@@ -2,7 +2,7 @@ import { ConfigError, optionNames, redactText, rejectUnknownOptions } from '../.
 import type { FreshnessSettings } from './freshness.ts'
 import { type CacheWarning, GuardedStore } from './guard.ts'
 import type { CacheKeyFunction } from './key.ts'
-import { type KeyvLike, KeyvRecordStore, MemoryStore, type RecordStore } from './store.ts'
+import { CLOSED_WITH_CACHE, type KeyvLike, KeyvRecordStore, MemoryStore, type RecordStore } from './store.ts'
 
 export type { KeyvLike } from './store.ts'
 
@@ -75,6 +75,8 @@ export interface CacheSettings {
   readonly key: CacheKeyFunction | undefined
   /** Whether store keys are hashed: for every store but the in-process `MemoryStore`. */
   readonly hashKeys: boolean
+  /** Disconnects the store, when ply opened it for this cache (see `CLOSED_WITH_CACHE`). */
+  readonly closeStore: (() => Promise<void>) | undefined
 }
 
 const CACHE_OPTIONS = optionNames<CacheOptions>()([
@@ -124,7 +126,16 @@ export function resolveOptions(options: CacheOptions): CacheSettings {
     },
     maxBodyBytes,
     key: options.key,
+    closeStore: closerOf(options.store),
   }
+}
+
+/** The store's `disconnect()`, when the store carries `CLOSED_WITH_CACHE`; `undefined` otherwise. */
+function closerOf(store: CacheOptions['store']): (() => Promise<void>) | undefined {
+  const marked = store as (Record<symbol, unknown> & { disconnect?: unknown }) | undefined
+  if (marked?.[CLOSED_WITH_CACHE] !== true || typeof marked.disconnect !== 'function') return undefined
+  const disconnect = marked.disconnect as () => Promise<void>
+  return () => disconnect.call(store)
 }
 
 function storeOf(store: CacheOptions['store'], timeoutMs: number, warn: (warning: CacheWarning) => void): RecordStore {

@@ -145,6 +145,14 @@ function sizeOf(record: CacheRecord): number {
 }
 
 /**
+ * The mark of a store that `cache()` disconnects in its own `close()`: one that ply opened for
+ * the cache that uses it (`redisConnection().cacheStore()` of `ply-http/redis`, whose
+ * connection nobody else holds). A store you built yourself is yours to disconnect: the cache
+ * never does. A registered symbol, so that a store from another copy of ply-http has it too.
+ */
+export const CLOSED_WITH_CACHE: unique symbol = Symbol.for('ply-http.closedWithCache')
+
+/**
  * A Keyv-like store, declared by the methods `cache()` calls, so that neither ply's types nor
  * its code need the `keyv` package: a Keyv 5 or 6 instance fits (with `@keyv/redis`,
  * `@keyv/sqlite` or any adapter), and so does any object with these methods. Values are

@@ -25,7 +25,11 @@ export interface RateLimitMiddleware extends Middleware {
    * with `sharesQuotaWith`, the quota it shares.
    */
   quota(group?: string): Quota
-  /** Closes the connections of shared mode that ply opened (from a URL); nothing otherwise. */
+  /**
+   * Ends the limiter (what `client.close()` calls): calls waiting in its queue settle with an
+   * `AbortError`, a later attempt is refused with one, and in shared mode the connections ply
+   * opened (from a URL) are closed. Idempotent.
+   */
   close(): Promise<void>
 }
 
@@ -88,6 +92,9 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
     )
   }
   const hub: SharedLimiters | undefined = source?.sharedLimits()
+  /** Aborted by `close()`: it ends every wait, local or shared, and refuses later attempts. */
+  const closing = new AbortController()
+  let closed: Promise<void> | undefined
   /** The shared id of a group's limits: the default group keeps `id` itself, so existing deployments keep their keys. */
   const baseId = hub?.id ?? ''
   const sharedId = (name: string): string => (name === DEFAULT_GROUP ? baseId : `${baseId}:${name}`)
@@ -221,7 +228,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
       }
       return next()
     }
-    const signals = [signal, timeUp?.signal].filter((s): s is AbortSignal => s !== undefined)
+    const signals = [signal, timeUp?.signal, closing.signal].filter((s): s is AbortSignal => s !== undefined)
     const combined = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
     return limiter.schedule(run, combined === undefined ? { priority } : { signal: combined, priority }).then(
       (value) => {
@@ -243,6 +250,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
 
   // Not async: a call that may start at once (the common case) goes straight through.
   const middleware = (ctx: Context, next: () => Promise<void>): Promise<void> => {
+    if (closing.signal.aborted) return Promise.reject(closedError(ctx))
     const { priority } = ctx.request.options
     if (priority !== undefined && !(typeof priority === 'number' && Number.isFinite(priority))) {
       return Promise.reject(
@@ -255,7 +263,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
     if (ticket !== undefined) return attempt(ctx, next, gate, name, ticket, undefined)
     const queuedAt = Gate.now()
     const sharedWaiting = sharedFor(name)?.estimate(sharedPriority(priority)).waiting ?? 0
-    return waitTurn(gate, name, ctx, options, sharedWaiting).then((granted) => {
+    return waitTurn(gate, name, ctx, options, sharedWaiting, closing.signal).then((granted) => {
       const waited = Gate.now() - queuedAt
       addWait(ctx, waited)
       return attempt(ctx, next, gate, name, granted, waited)
@@ -267,8 +275,18 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
     phase: 'limit' as const,
     displayName: 'rateLimit()',
     quota: (group = DEFAULT_GROUP): Quota => gateFor(group).quota,
-    close: async () => {
-      await hub?.close()
+    close: (): Promise<void> => {
+      if (closed === undefined) {
+        closing.abort()
+        closed = hub === undefined ? Promise.resolve() : hub.close()
+      }
+      return closed
     },
   })
+}
+
+/** The error of an attempt that reaches a closed limiter (a retry of a call sent before). */
+function closedError(ctx: Context): AbortError {
+  const request = summarize(ctx.request.method, ctx.request.peekUrl())
+  return new AbortError('the rate limiter was closed (client.close()); the call was not sent', { request })
 }

@@ -38,7 +38,8 @@ export function queueFull(gate: Gate, request: () => ReturnType<typeof summarize
 
 /**
  * Waits for the request's turn, or fails fast when the queue is full (counting the calls that
- * wait in the shared limiter, `sharedWaiting`) or the predicted wait too long.
+ * wait in the shared limiter, `sharedWaiting`) or the predicted wait too long. When `closing`
+ * aborts (the limiter's `close()`), the wait ends with an `AbortError`.
  */
 export function waitTurn(
   gate: Gate,
@@ -46,6 +47,7 @@ export function waitTurn(
   ctx: Context,
   options: RateLimitOptions,
   sharedWaiting: number,
+  closing: AbortSignal,
 ): Promise<Ticket> {
   const request = () => summarize(ctx.request.method, ctx.request.peekUrl())
   if (gate.waiting + sharedWaiting >= gate.maxQueue) return Promise.reject(queueFull(gate, request))
@@ -72,6 +74,7 @@ export function waitTurn(
       if (settled) return false
       settled = true
       signal?.removeEventListener('abort', onAbort)
+      closing.removeEventListener('abort', onClose)
       clearTimeout(deadlineTimer)
       return true
     }
@@ -89,9 +92,15 @@ export function waitTurn(
         }),
       )
     }
+    function onClose(): void {
+      if (!settle()) return
+      cancel()
+      reject(new AbortError('the client was closed while the call waited for the rate limit', { request: request() }))
+    }
     if (settled) return
     if (signal?.aborted) onAbort()
     else signal?.addEventListener('abort', onAbort, { once: true })
+    closing.addEventListener('abort', onClose, { once: true })
     if (bound !== undefined && !settled) {
       deadlineTimer = setTimeout(() => {
         if (!settle()) return

@@ -50,10 +50,15 @@ class RetryableResponse extends Error {
  * error is thrown; either way `attemptCauses` lists what the earlier attempts failed with.
  *
  * Place it outside the rate limiter and auth, so that every attempt is limited and signed.
+ *
+ * Its `close()` (what `client.close()` calls) ends the back-off waits under way with an
+ * `AbortError`, and a call that fails afterwards is not retried: its last answer stands.
  */
 export function retry(options: RetryOptions = {}): Middleware {
   const settings = retrySettings(options)
   const budget = settings.budget === false ? undefined : new RetryBudget(settings.budget)
+  /** Aborted by `close()`: no back-off outlives it. */
+  const closing = new AbortController()
 
   /**
    * Retries after a first attempt that failed with `first` (an error or a retryable response).
@@ -99,7 +104,9 @@ export function retry(options: RetryOptions = {}): Middleware {
               if (error instanceof RetryableResponse) await error.response.body?.cancel().catch(() => undefined)
               throw limit
             }
-            if (wait === undefined || (budget !== undefined && !budget.tryRetry())) return false
+            if (wait === undefined || closing.signal.aborted || (budget !== undefined && !budget.tryRetry())) {
+              return false
+            }
             causes.push(causeOf(error, request))
             if (error instanceof RetryableResponse) await error.response.body?.cancel().catch(() => undefined)
             settings.onRetry?.({ attempt: attemptNumber, ...failureOf(error), delayMs: wait })
@@ -110,7 +117,8 @@ export function retry(options: RetryOptions = {}): Middleware {
                 ? { status: error.response.status }
                 : { error: error as PlyError }),
             })
-            await sleep(wait, ctx.request.signal, request)
+            const { signal } = ctx.request
+            await sleep(wait, signal === undefined ? closing.signal : AbortSignal.any([signal, closing.signal]), request)
             return true
           },
         },
@@ -158,6 +166,9 @@ export function retry(options: RetryOptions = {}): Middleware {
   middleware.callOptions = RETRY_CALL_OPTIONS
   middleware.phase = 'retry'
   middleware.displayName = 'retry()'
+  middleware.close = async () => {
+    closing.abort(new Error('the client was closed (client.close())'))
+  }
   return middleware
 }
 
