@@ -1,13 +1,4 @@
-import {
-  auth,
-  type CacheMiddleware,
-  dedupe,
-  parse,
-  type Quota,
-  type RateLimitMiddleware,
-  rateLimit,
-  retry,
-} from '../../middleware/index.ts'
+import { auth, dedupe, parse, type Quota, type RateLimitMiddleware, rateLimit, retry } from '../../middleware/index.ts'
 import {
   type ApiResponse,
   type Client,
@@ -19,7 +10,7 @@ import {
 } from '../../src/index.ts'
 import { presetStorage } from '../shared/cache.ts'
 import { rejectUnknownPresetCallOptions } from '../shared/call-options.ts'
-import { useOuter } from '../shared/options.ts'
+import { type Closable, useOuter } from '../shared/options.ts'
 import { tagOf } from '../shared/tag.ts'
 import { githubErrorOf } from './errors.ts'
 import { checkGitHubOptions, GITHUB_DEFAULTS, type GitHubOptions } from './options.ts'
@@ -64,13 +55,10 @@ const PAGE_OPTIONS: ReadonlySet<string> = new Set(
  * mutations in groups of their own, GitHub's secondary limit, bearer auth), with routes as
  * GitHub's documentation writes them and typed helpers.
  */
-export class GitHub {
+export class GitHub implements Closable {
   /** The ply client underneath, for `fetch`, `extend` or calls the helpers do not cover. */
   readonly client: Client
   readonly #limiter: RateLimitMiddleware
-  /** Closes the Redis cache store's connection, when ply opened one. */
-  readonly #closeStorage: () => Promise<void>
-  readonly #cache: CacheMiddleware | undefined
 
   constructor(options: GitHubOptions = {}) {
     checkGitHubOptions(options)
@@ -91,8 +79,6 @@ export class GitHub {
     const basePath = origin.pathname.replace(/\/$/, '')
     const tokenTag = typeof token === 'string' ? tagOf(token) : token ? 'token' : 'anonymous'
     const storage = presetStorage(options, 'github', () => `github:${origin.host}:${tokenTag}`)
-    this.#closeStorage = storage.close
-    this.#cache = storage.cache
     this.#limiter = rateLimit({
       concurrency: options.concurrency ?? GITHUB_DEFAULTS.concurrency,
       maxWait,
@@ -219,11 +205,19 @@ export class GitHub {
     return this.#limiter.quota(group)
   }
 
-  /** Closes the Redis connections ply opened (shared limits and cache); nothing otherwise. */
-  async close(): Promise<void> {
-    // Cache writes run in the background: land them before the store's connection goes.
-    await this.#cache?.flush()
-    await Promise.all([this.#limiter.close(), this.#closeStorage()])
+  /**
+   * Closes the client underneath (`client.close()`): later calls reject with a
+   * `ClientClosedError`, the cache's pending writes land, and the Redis connections ply opened
+   * (shared limits, cache store) end, so the process can exit. Idempotent; `await using`
+   * calls it too.
+   */
+  close(): Promise<void> {
+    return this.client.close()
+  }
+
+  /** `await using gh = github(…)` closes it when the block ends: `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
   }
 }
 

@@ -1,17 +1,8 @@
-import {
-  auth,
-  type CacheMiddleware,
-  dedupe,
-  parse,
-  type Quota,
-  type RateLimitMiddleware,
-  rateLimit,
-  retry,
-} from '../../middleware/index.ts'
+import { auth, dedupe, parse, type Quota, type RateLimitMiddleware, rateLimit, retry } from '../../middleware/index.ts'
 import { type ApiResponse, type Client, createClient, optionNames } from '../../src/index.ts'
 import { presetStorage } from '../shared/cache.ts'
 import { rejectUnknownPresetCallOptions } from '../shared/call-options.ts'
-import { type PresetCallOptions, useOuter } from '../shared/options.ts'
+import { type Closable, type PresetCallOptions, useOuter } from '../shared/options.ts'
 import { tagOf } from '../shared/tag.ts'
 import { withNumericCod } from './cod.ts'
 import { openWeatherMapErrorOf } from './errors.ts'
@@ -47,13 +38,10 @@ const WEATHER_CALL_OPTIONS: ReadonlySet<string> = new Set(
  * 10-minute cache, dedupe, retry, the plan's calls a minute, the key as `appid`), with typed
  * current weather and 5 day / 3 hour forecast.
  */
-export class OpenWeatherMap {
+export class OpenWeatherMap implements Closable {
   /** The ply client underneath, for `fetch`, `extend` or endpoints the methods do not cover. */
   readonly client: Client
   readonly #limiter: RateLimitMiddleware
-  /** Closes the Redis cache store's connection, when ply opened one. */
-  readonly #closeStorage: () => Promise<void>
-  readonly #cache: CacheMiddleware | undefined
   readonly #units: Units
   readonly #lang: string | undefined
 
@@ -74,8 +62,6 @@ export class OpenWeatherMap {
         ttl: OPENWEATHERMAP_DEFAULTS.ttl,
       },
     )
-    this.#closeStorage = storage.close
-    this.#cache = storage.cache
     this.#limiter = rateLimit({
       perMinute: options.perMinute ?? OPENWEATHERMAP_DEFAULTS.perMinute,
       ...(storage.shared ? { shared: storage.shared } : {}),
@@ -124,11 +110,19 @@ export class OpenWeatherMap {
     return this.#limiter.quota()
   }
 
-  /** Closes the Redis connections ply opened (shared limits and cache); nothing otherwise. */
-  async close(): Promise<void> {
-    // Cache writes run in the background: land them before the store's connection goes.
-    await this.#cache?.flush()
-    await Promise.all([this.#limiter.close(), this.#closeStorage()])
+  /**
+   * Closes the client underneath (`client.close()`): later calls reject with a
+   * `ClientClosedError`, the cache's pending writes land, and the Redis connections ply opened
+   * (shared limits, cache store) end, so the process can exit. Idempotent; `await using`
+   * calls it too.
+   */
+  close(): Promise<void> {
+    return this.client.close()
+  }
+
+  /** `await using weather = openWeatherMap(…)` closes it when the block ends: `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close()
   }
 
   async #get<T>(

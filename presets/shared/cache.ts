@@ -1,15 +1,16 @@
 import { type CacheMiddleware, type CacheOptions, cache } from '../../middleware/index.ts'
 import { ConfigError } from '../../src/index.ts'
-import type { PresetCacheStore, PresetOptions, PresetRedis } from './options.ts'
+import type { PresetOptions, PresetRedis } from './options.ts'
 
 /** The shared limits and the cache layer a preset's `redis` and `cache` options ask for. */
 export interface PresetStorage {
   /** The `redis` option under the preset's default id, for `rateLimit({ shared })`, when given. */
   readonly shared: PresetRedis | undefined
-  /** The cache middleware, unless `cache: false`. */
+  /**
+   * The cache middleware, unless `cache: false`. A store it opened in Redis is disconnected by
+   * its own `close()`, which the preset's client calls.
+   */
   readonly cache: CacheMiddleware | undefined
-  /** Closes the cache store's connection that ply opened in Redis; nothing otherwise. */
-  close(): Promise<void>
 }
 
 /**
@@ -25,14 +26,10 @@ export function presetStorage(
 ): PresetStorage {
   const shared =
     options.redis === undefined ? undefined : checkRedisOption(options.redis, preset).withDefaultId(redisId())
-  let redisStore: PresetCacheStore | undefined
-  const close = async (): Promise<void> => {
-    await redisStore?.disconnect()
-  }
-  if (options.cache === false) return { shared, cache: undefined, close }
-  if (options.cache === undefined && shared !== undefined) redisStore = shared.cacheStore()
+  if (options.cache === false) return { shared, cache: undefined }
+  const redisStore = options.cache === undefined && shared !== undefined ? shared.cacheStore() : undefined
   const store = options.cache ?? redisStore
-  return { shared, cache: cache(store === undefined ? cacheOptions : { ...cacheOptions, store }), close }
+  return { shared, cache: cache(store === undefined ? cacheOptions : { ...cacheOptions, store }) }
 }
 
 /**

@@ -1,7 +1,10 @@
 import type { KeyvLike, LimitedEvent, MemoryStore, RetryEvent, SharedLimitsSource } from '../../middleware/index.ts'
 import { type Client, ConfigError, type FetchFunction, type Middleware, type RequestOptions } from '../../src/index.ts'
 
-/** A preset's cache store in Redis: a Keyv whose `disconnect()` closes the connection it opened. */
+/**
+ * A preset's cache store in Redis: a Keyv whose `disconnect()` closes the connection it
+ * opened, which the preset's cache calls when the preset's client closes.
+ */
 export interface PresetCacheStore extends KeyvLike {
   disconnect(): Promise<void>
 }
@@ -30,7 +33,7 @@ export interface PresetOptions {
   /**
    * Share the rate limits (and, unless `cache` says otherwise, the cache) through Redis:
    * `redisConnection(url)` of `ply-http/redis`. Its id defaults to the preset's name, the API's
-   * origin and a hash of the credential; `close()` closes the connections ply opened.
+   * origin and a hash of the credential; the preset's `close()` closes the connections ply opened.
    */
   redis?: PresetRedis | undefined
   /** Per-attempt timeout in ms (default 10 000). */
@@ -73,9 +76,9 @@ export function useOuter(client: Client, outer: readonly Middleware[] | undefine
   for (const middleware of outer) client.use(middleware)
 }
 
-/** A preset's connections, released together. */
-export interface Closable {
-  /** Closes what the preset opened (Redis connections); the process can then exit. */
+/** A preset, whose client's lifecycle is its own: `close()` or `await using` end it. */
+export interface Closable extends AsyncDisposable {
+  /** Closes the preset's client (`client.close()`), and with it what it opened (Redis connections). */
   close(): Promise<void>
 }
 

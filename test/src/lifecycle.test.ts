@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cache, dedupe, parse, rateLimit, retry } from '../../middleware/index.ts'
+import { github, openWeatherMap } from '../../presets/index.ts'
 import {
   type Client,
   ClientClosedError,
@@ -270,6 +271,22 @@ describe("the shipped middlewares' close()", () => {
     await client.close()
     await expect(limiter.close()).resolves.toBeUndefined()
     await expect(other.get('/a')).rejects.toMatchObject({ name: 'AbortError' })
+  })
+})
+
+describe("a preset's close()", () => {
+  it('closes its client: later calls are refused, and a second close() or await using is harmless', async () => {
+    const gh = github({ baseUrl: server.url })
+    const weather = openWeatherMap({ apiKey: 'k', baseUrl: server.url })
+    await gh.close()
+    await expect(gh.getUser('octocat')).rejects.toBeInstanceOf(ClientClosedError)
+    await expect(gh.client.get('/a')).rejects.toBeInstanceOf(ClientClosedError)
+    await gh.close()
+    {
+      await using scoped = weather
+      expect(scoped.client).toBe(weather.client)
+    }
+    await expect(weather.current({ city: 'Paris' })).rejects.toBeInstanceOf(ClientClosedError)
   })
 })
 
