@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auth, cache, dedupe, parse, rateLimit, retry } from '../../middleware/index.ts'
-import { ConfigError, createClient } from '../../src/index.ts'
+import { ClientClosedError, ConfigError, createClient } from '../../src/index.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
 
 // ---- docs/presets.md, "A preset for your own API" ----
@@ -26,19 +26,18 @@ export interface AcmeTicketsOptions {
 /** A client for the Acme Tickets API: ply's stack and two typed methods. */
 export function acmeTickets(options: AcmeTicketsOptions) {
   if (!options.apiKey) throw new ConfigError('acmeTickets(): apiKey is required')
-  const limiter = rateLimit({ perSecond: 10, concurrency: 4 })
   const client = createClient({ baseUrl: options.baseUrl ?? 'https://tickets.acme.example/v1', timeout: 5_000 })
     .use(parse()) // outermost: the layers below see raw responses
     .use(cache({ ttl: 30_000 })) // no caching headers: keep answers 30 s; a hit skips all below
     .use(dedupe())
     .use(retry()) // each attempt goes through the limiter and auth again
-    .use(limiter) // also learns RateLimit / Retry-After from the answers
+    .use(rateLimit({ perSecond: 10, concurrency: 4 })) // also learns RateLimit / Retry-After from the answers
     .use(auth.apiKey({ header: 'X-Acme-Key' }, options.apiKey)) // innermost: signs every attempt
   return {
     client,
     ticket: (id: number) => client.get<Ticket>('/tickets/{id}', { params: { id } }),
     openTickets: () => client.paginate<Ticket[]>('/tickets', { query: { status: 'open' } }).all(),
-    close: () => limiter.close(),
+    close: () => client.close(), // closes the stack: the limiter's queue, the cache's writes
   }
 }
 
@@ -92,6 +91,7 @@ describe('docs/presets.md', () => {
     ])
     expect(server.requests.slice(from).map((seen) => seen.headers['x-acme-key'])).toEqual([KEY, KEY, KEY, KEY])
     await acme.close()
+    await expect(acme.ticket(7)).rejects.toBeInstanceOf(ClientClosedError)
     expect(() => acmeTickets({ apiKey: '' })).toThrow(ConfigError)
   })
 })

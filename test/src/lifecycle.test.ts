@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cache, dedupe, parse, rateLimit, retry } from '../../middleware/index.ts'
 import { github, openWeatherMap } from '../../presets/index.ts'
 import {
+  AbortError,
   type Client,
   ClientClosedError,
   ConfigError,
@@ -9,6 +11,7 @@ import {
   createClient,
   type Middleware,
   PlyError,
+  summarize,
 } from '../../src/index.ts'
 import { startServer, type TestServer } from '../support/server.ts'
 
@@ -271,6 +274,62 @@ describe("the shipped middlewares' close()", () => {
     await client.close()
     await expect(limiter.close()).resolves.toBeUndefined()
     await expect(other.get('/a')).rejects.toMatchObject({ name: 'AbortError' })
+  })
+})
+
+// ---- docs/middleware-authoring.md, "Closing: close() and flush()", copied verbatim ----
+
+/** Lets one call through every `ms`; close() settles the calls still waiting. */
+function spaced(ms: number): Middleware {
+  let last = 0
+  const closing = new AbortController()
+  const middleware: Middleware = async (ctx, next) => {
+    const request = summarize(ctx.request.method, ctx.request.peekUrl())
+    if (closing.signal.aborted) throw new AbortError('spaced() is closed; the call was not sent', { request })
+    const wait = Math.max(0, last + ms - Date.now())
+    last = Date.now() + wait
+    if (wait > 0) {
+      await new Promise<void>((resolve, reject) => {
+        const onClose = (): void => {
+          clearTimeout(timer)
+          reject(new AbortError('the client was closed while the call waited', { request }))
+        }
+        const timer = setTimeout(() => {
+          closing.signal.removeEventListener('abort', onClose)
+          resolve()
+        }, wait)
+        closing.signal.addEventListener('abort', onClose, { once: true })
+      })
+    }
+    await next()
+  }
+  // Aborting twice does nothing: a second close() resolves as the first did.
+  middleware.close = async () => closing.abort()
+  return middleware
+}
+
+describe("the authoring guide's closing example", () => {
+  it('is the one on the page', () => {
+    const page = readFileSync(new URL('../../docs/middleware-authoring.md', import.meta.url), 'utf8')
+    const source = readFileSync(new URL(import.meta.url), 'utf8')
+    const example = (text: string) =>
+      text.slice(
+        text.indexOf('/** Lets one call through'),
+        text.indexOf('  return middleware\n}', text.indexOf('/** Lets one call through')),
+      )
+    expect(example(source).replace('function spaced', 'export function spaced')).toBe(example(page))
+  })
+
+  it('settles a waiting call with an AbortError when the client closes, and refuses later attempts', async () => {
+    const middleware = spaced(60_000)
+    const client = createClient({ baseUrl: server.url }).use(middleware)
+    await client.get('/a')
+    const waiting = client.get('/b').catch((error: unknown) => error)
+    await client.close()
+    expect(await waiting).toBeInstanceOf(AbortError)
+    await middleware.close?.()
+    const other = createClient({ baseUrl: server.url }).use(middleware)
+    await expect(other.get('/c')).rejects.toThrow('spaced() is closed')
   })
 })
 
