@@ -104,6 +104,7 @@ const EXEMPT: Readonly<Record<string, string>> = {
     [
       ...['AbortError', 'AuthError', 'ConfigError', 'HttpError', 'NetworkError', 'ParseError', 'PlyError'],
       ...['RateLimitError', 'RedirectError', 'TimeoutError', 'GitHubError', 'OpenWeatherMapError'],
+      ...['ClientClosedError'],
     ].map((name) => [name, ERROR_CLASS]),
   ),
   ...Object.fromEntries(
