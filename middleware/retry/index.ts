@@ -118,7 +118,11 @@ export function retry(options: RetryOptions = {}): Middleware {
                 : { error: error as PlyError }),
             })
             const { signal } = ctx.request
-            await sleep(wait, signal === undefined ? closing.signal : AbortSignal.any([signal, closing.signal]), request)
+            await sleep(
+              wait,
+              signal === undefined ? closing.signal : AbortSignal.any([signal, closing.signal]),
+              request,
+            )
             return true
           },
         },
