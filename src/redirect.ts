@@ -1,6 +1,5 @@
 import { RedirectError, type RequestSummary } from './errors.ts'
 import { isSecretHeader } from './redact.ts'
-import { ALWAYS_SECRET_HEADERS } from './secret-headers.ts'
 
 /** How the transport follows redirects. */
 export interface RedirectOptions {
@@ -82,9 +81,10 @@ export function nextHop(
   }
   if (url.origin !== hop.url.origin) {
     const declared = credentials.headers
-    // Names are lower-case when iterated. Deleting from the copy while reading the original is safe.
+    // Names are lower-case when iterated; `writable()` is a copy, so deleting while reading is safe.
+    // The secret headers include Authorization, Proxy-Authorization and Cookie.
     for (const name of hop.headers.keys()) {
-      if (ALWAYS_SECRET_HEADERS.includes(name) || isSecretHeader(name) || declared?.has(name)) writable().delete(name)
+      if (isSecretHeader(name) || declared?.has(name)) writable().delete(name)
     }
     for (const name of credentials.query ?? []) url.searchParams.delete(name)
   }
