@@ -11,6 +11,7 @@ import { AbortError, ConfigError, createClient, RateLimitError, type RateLimited
 import { startScript } from '../support/child.ts'
 import { describeWithRedis, redisCommand } from '../support/redis.ts'
 import { startServer, type TestServer } from '../support/server.ts'
+import { thrown } from '../support/thrown.ts'
 import { busiestWindow } from '../support/windows.ts'
 
 const worker = fileURLToPath(new URL('../support/ratelimit-worker.ts', import.meta.url))
@@ -103,16 +104,6 @@ function holdSlot(limiter: { schedule<T>(task: () => Promise<T>): Promise<T> }) 
       }),
   )
   return { first, release: () => release(), started }
-}
-
-/** What `make` threw, or undefined. */
-function thrown(make: () => unknown): unknown {
-  try {
-    make()
-  } catch (error) {
-    return error
-  }
-  return undefined
 }
 
 describe('redisConnection and sharedLimiter: configuration', () => {

@@ -5,6 +5,7 @@ import { auth, cache, dedupe, MemoryStore, rateLimit, retry } from '../../middle
 import { redisConnection } from '../../redis/index.ts'
 import { type Client, ConfigError, createClient, HttpError, type ParamValue } from '../../src/index.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
+import { thrown } from '../support/thrown.ts'
 
 let server: TestServer
 let api: Client
@@ -26,15 +27,6 @@ async function refusedBeforeSending(call: () => Promise<unknown>): Promise<Confi
   expect(error).toBeInstanceOf(ConfigError)
   expect(server.requests.length).toBe(before)
   return error as ConfigError
-}
-/** Runs `make` and returns the error it threw at once. */
-function thrown(make: () => unknown): unknown {
-  try {
-    make()
-  } catch (error) {
-    return error
-  }
-  return undefined
 }
 
 /** An OAuth2 client-credentials middleware with one option to test set. */
