@@ -1,6 +1,6 @@
 import type { CredentialSource, RetryOptions } from '../../middleware/index.ts'
 import { ConfigError, optionNames, rejectUnknownOptions } from '../../src/index.ts'
-import type { PresetOptions } from '../shared/options.ts'
+import { PRESET_OPTIONS, type PresetOptions } from '../shared/options.ts'
 
 /** Options of `github()`. */
 export interface GitHubOptions extends PresetOptions {
@@ -37,20 +37,13 @@ export const GITHUB_DEFAULTS = {
 } as const
 
 const GITHUB_OPTIONS = optionNames<GitHubOptions>()([
+  ...PRESET_OPTIONS,
   'token',
-  'baseUrl',
   'userAgent',
   'apiVersion',
   'concurrency',
   'maxWait',
   'retry',
-  'cache',
-  'redis',
-  'timeout',
-  'fetch',
-  'onRetry',
-  'onLimited',
-  'outer',
 ])
 
 /**

@@ -1,6 +1,6 @@
 import type { CredentialSource, RetryOptions } from '../../middleware/index.ts'
 import { ConfigError, optionNames, rejectUnknownOptions } from '../../src/index.ts'
-import type { PresetOptions } from '../shared/options.ts'
+import { PRESET_OPTIONS, type PresetOptions } from '../shared/options.ts'
 
 /** OpenWeatherMap's units: `standard` (Kelvin, m/s), `metric` (°C, m/s), `imperial` (°F, mph). */
 export type Units = 'standard' | 'metric' | 'imperial'
@@ -36,19 +36,12 @@ export const OPENWEATHERMAP_DEFAULTS = {
 
 const UNITS: readonly string[] = ['standard', 'metric', 'imperial']
 const OPENWEATHERMAP_OPTIONS = optionNames<OpenWeatherMapOptions>()([
+  ...PRESET_OPTIONS,
   'apiKey',
   'units',
   'lang',
-  'baseUrl',
   'perMinute',
   'retry',
-  'cache',
-  'redis',
-  'timeout',
-  'fetch',
-  'onRetry',
-  'onLimited',
-  'outer',
 ])
 
 /**

@@ -54,6 +54,21 @@ export interface PresetOptions {
 }
 
 /**
+ * The names of the options every preset takes (`PresetOptions`), for a preset's own
+ * `optionNames` list: `optionNames<GitHubOptions>()([...PRESET_OPTIONS, 'token', …])`.
+ */
+export const PRESET_OPTIONS = [
+  'baseUrl',
+  'cache',
+  'redis',
+  'timeout',
+  'fetch',
+  'onRetry',
+  'onLimited',
+  'outer',
+] as const satisfies readonly (keyof PresetOptions)[]
+
+/**
  * Puts a preset's `outer` middlewares on its client, before (outside) its own stack, which
  * starts with `parse()` and ends with auth. So `outer` takes only what may sit outside every
  * phase: middlewares of the `observe` phase (`log()`, `tracing()`) or of none. One of another
