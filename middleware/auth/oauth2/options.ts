@@ -68,13 +68,12 @@ export interface OAuth2Settings {
   readonly refreshToken: string | undefined
   readonly scope: string | undefined
   readonly clientAuth: 'basic' | 'body'
-  readonly fetch: FetchFunction | undefined
   /**
-   * The global `fetch` as it was when the middleware was made, used without `fetch`: with
-   * `globalThis.fetch = api.fetch` later, the token request must not go through the stack
-   * that waits for it.
+   * Sends the token request: through `fetch` when given, else through the global `fetch` as
+   * it was when the middleware was made (with `globalThis.fetch = api.fetch` later, the token
+   * request must not go through the stack that waits for it).
    */
-  readonly globalFetch: typeof fetch
+  readonly send: (url: string, init: RequestInit & { signal: AbortSignal }) => Promise<Response>
   readonly refreshMarginMs: number
   readonly tokenTimeoutMs: number
   readonly extraParams: ReadonlyArray<readonly [string, string]>
@@ -142,8 +141,7 @@ export function validateOptions(options: OAuth2Options): OAuth2Settings {
     refreshToken,
     scope: validateScope(options.scope),
     clientAuth: validateClientAuth(options.clientAuth),
-    fetch: validateFetch(options.fetch),
-    globalFetch: captureGlobalFetch(options.fetch),
+    send: tokenSender(validateFetch(options.fetch)),
     refreshMarginMs: validateMs(options.refreshMarginMs, 'refreshMarginMs', DEFAULT_REFRESH_MARGIN_MS, 0),
     tokenTimeoutMs: validateMs(options.tokenTimeoutMs, 'tokenTimeoutMs', DEFAULT_TOKEN_TIMEOUT_MS, 1),
     extraParams: validateExtraParams(options.extraParams),
@@ -207,10 +205,16 @@ function validateClientAuth(clientAuth: unknown): 'basic' | 'body' {
   throw new ConfigError(`auth.oauth2(): clientAuth must be 'basic' or 'body'`)
 }
 
-function captureGlobalFetch(given: unknown): typeof fetch {
-  if (typeof globalThis.fetch === 'function') return globalThis.fetch.bind(globalThis)
-  if (given !== undefined) return () => Promise.reject(new ConfigError('auth.oauth2(): no global fetch'))
-  throw new ConfigError('auth.oauth2(): this runtime has no global fetch; pass one as fetch')
+function tokenSender(given: FetchFunction | undefined): OAuth2Settings['send'] {
+  // A custom fetch takes a `Request` (FetchFunction); the signal is passed beside it too.
+  if (given !== undefined) return (url, init) => given(new Request(url, init), { signal: init.signal })
+  if (typeof globalThis.fetch !== 'function') {
+    throw new ConfigError('auth.oauth2(): this runtime has no global fetch; pass one as fetch')
+  }
+  // The signal stays in `init`: undici follows the signal of a `Request` object only while
+  // that object lives, and nothing here would keep it alive.
+  const global = globalThis.fetch.bind(globalThis)
+  return (url, init) => global(url, init)
 }
 
 function validateFetch(value: unknown): FetchFunction | undefined {

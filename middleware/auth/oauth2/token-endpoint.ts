@@ -88,13 +88,9 @@ async function sendTokenRequest(settings: OAuth2Settings, grant: GrantState, sig
     if (settings.clientSecret !== undefined) form.set('client_secret', settings.clientSecret)
   }
   // Token endpoints do not redirect; a 3xx is reported rather than followed with the credentials.
-  const init: RequestInit = { method: 'POST', headers, body: form, signal, redirect: 'manual' }
+  const init = { method: 'POST', headers, body: form, signal, redirect: 'manual' } as const
   try {
-    // The signal goes in `init`: undici follows the signal of a `Request` object only while
-    // that object lives, and nothing here would keep it alive.
-    if (settings.fetch === undefined) return await settings.globalFetch(settings.tokenUrl, init)
-    // A custom fetch takes a `Request` (FetchFunction); the signal is passed beside it too.
-    return await settings.fetch(new Request(settings.tokenUrl, init), { signal })
+    return await settings.send(settings.tokenUrl, init)
   } catch (error) {
     throw unreachable(settings, signal.aborted ? signal.reason : error, signal.aborted)
   }
