@@ -38,11 +38,12 @@ export function plyStack(baseUrl: string, parts: readonly StackPart[], fetch?: F
     cache: () => cache(),
     dedupe: () => dedupe(),
     retry: () => retry(),
-    rateLimit: () => rateLimit({ ...NEVER_BINDING, onLimited: () => void waits++ }),
+    rateLimit: () => rateLimit(NEVER_BINDING),
     auth: () => auth.bearer('bench-token'),
   }
   const client = createClient({ baseUrl, ...(fetch === undefined ? {} : { fetch }) })
   for (const part of STACK_PARTS) if (parts.includes(part)) client.use(make[part]())
+  if (parts.includes('rateLimit')) client.on('rateLimited', () => void waits++)
   return { client, waits: () => waits }
 }
 

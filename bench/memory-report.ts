@@ -79,7 +79,7 @@ export function memoryVerdicts(series: readonly MemorySeries[]): string[] {
   })
   const waits = ply.samples.reduce((sum, s) => sum + (s.waits ?? 0), 0)
   lines.push(
-    `- ${PLY_FULL}'s \`rateLimit()\` made a request wait ${waits} times (\`onLimited\`)${waits === 0 ? ': its limits never bound' : ': **its limits bound**, which skews its figures'}.`,
+    `- ${PLY_FULL}'s \`rateLimit()\` made a request wait ${waits} times (counted by the client's \`rateLimited\` events)${waits === 0 ? ': its limits never bound' : ': **its limits bound**, which skews its figures'}.`,
   )
   return lines
 }

@@ -49,8 +49,9 @@ export async function precisionRun(
   }
   let waits = 0
   let errors = 0
-  const limiter = rateLimit({ perSecond: rate, onLimited: () => void waits++ })
+  const limiter = rateLimit({ perSecond: rate })
   const client = createClient({ baseUrl }).use(parse()).use(limiter).use(stamp)
+  client.on('rateLimited', () => void waits++)
   const stop = new AbortController()
   const caller = async (): Promise<void> => {
     while (!stop.signal.aborted) {

@@ -76,7 +76,7 @@ const stubFetch = payloadFetch()
 
 interface Variant {
   readonly call: () => Promise<unknown>
-  /** How often the limiter made a request wait (`onLimited`): 0 means the fast path every time. */
+  /** How often the limiter made a request wait (counted by the client's `rateLimited` events): 0 means the fast path every time. */
   readonly waits: () => number
 }
 
@@ -84,7 +84,7 @@ interface Variant {
 function variant(baseUrl: string, limited: boolean, fetch?: FetchFunction): Variant {
   let waits = 0
   const client = createClient({ baseUrl, ...(fetch ? { fetch } : {}) }).use(parse())
-  if (limited) client.use(rateLimit({ ...FAR_ABOVE, onLimited: () => void waits++ }))
+  if (limited) client.use(rateLimit(FAR_ABOVE)).on('rateLimited', () => void waits++)
   client.use(auth.bearer('x'))
   return { call: async () => (await client.get('/json')).data, waits: () => waits }
 }
@@ -138,7 +138,7 @@ interface Overhead {
   readonly limitedStubCpu: number
   readonly stubDelta: number
   readonly stubDeltaInterval: readonly [number, number]
-  /** `onLimited` calls in all the limited turns: 0 when every request took the fast path. */
+  /** `rateLimited` events in all the limited turns: 0 when every request took the fast path. */
   readonly waits: number
 }
 
@@ -205,7 +205,7 @@ function overheadSection(o: Overhead): string[] {
     '',
     `- Requests/s with \`rateLimit()\`: ${fixed(o.ratio, 3)}× the same stack without it; target ≥ ${OVERHEAD_TARGET}×: ${verdict(o.ratio >= OVERHEAD_TARGET)}${noise}.`,
     `- CPU per call with the network stubbed out: ${signed(o.stubDelta, 1)} µs, ${fixed(share, 1)}% of one loopback call's client CPU with this stack (${whole(o.loopbackCpu)} µs); under 3% (what ≥ 0.97× needs, steadier to measure): ${verdict(share < 3)}.`,
-    `- The limiter made a request wait ${o.waits} times in all the overhead turns (\`onLimited\`): ${o.waits === 0 ? 'every request took the fast path' : '**the fast path was not always taken**'}.`,
+    `- The limiter made a request wait ${o.waits} times in all the overhead turns (counted by the client's \`rateLimited\` events): ${o.waits === 0 ? 'every request took the fast path' : '**the fast path was not always taken**'}.`,
   ]
 }
 

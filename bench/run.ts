@@ -165,7 +165,7 @@ function checkLines(checks: Checks): string[] {
     all
       ? `- Every measured call made its own round trip: the server answered ${whole(checks.serverRequests)} requests for ${whole(checks.calls)} calls (so \`dedupe()\` merged none and \`cache()\` answered none).`
       : `- **The server answered ${whole(checks.serverRequests)} requests for ${whole(checks.calls)} calls**: some calls did not make their own round trip.`,
-    `- ${PLY_FULL}'s \`rateLimit()\` made a request wait ${checks.waits} times (\`onLimited\`)${checks.waits === 0 ? ': its limits never bound' : ': **its limits bound**'}.`,
+    `- ${PLY_FULL}'s \`rateLimit()\` made a request wait ${checks.waits} times (counted by the client's \`rateLimited\` events)${checks.waits === 0 ? ': its limits never bound' : ': **its limits bound**'}.`,
   ]
 }
 

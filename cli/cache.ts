@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises'
 import path from 'node:path'
 import Keyv from 'keyv'
-import { setCredentialScopeKey } from '../middleware/index.ts'
+import { setCredentialScopeKey } from '../middleware/kit.ts'
 import { makeCacheDir } from './cache-dir.ts'
 import { loadScopeKey } from './scope-key.ts'
 import { loadNodeSqlite, type NodeSqlite, sqliteStore } from './sqlite-store.ts'

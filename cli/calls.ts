@@ -1,4 +1,5 @@
-import type { Client, RateLimitedEvent, RetryingEvent } from '../src/index.ts'
+import type { LimitedEvent, RetryEvent } from '../middleware/index.ts'
+import type { Client } from '../src/index.ts'
 import type { FailedCall } from './errors.ts'
 import type { Log } from './log.ts'
 
@@ -56,13 +57,13 @@ export class Calls {
       if (!this.#log.verbose) return
       const outcome = event.status === undefined ? (event.error?.name ?? 'no response') : String(event.status)
       const attempts = `${event.attempts} attempt${event.attempts === 1 ? '' : 's'}`
-      const waited = Math.round(event.rateLimitWaitMs)
+      const waited = Math.round(event.rateLimitWaitMs ?? 0)
       const ms = `${Math.round(event.durationMs)} ms${waited > 0 ? `, ${waited} ms of it waiting for the rate limit` : ''}`
       this.#log.line(`${event.method} ${event.url} → ${outcome} (cache ${event.cacheStatus}, ${attempts}, ${ms})`)
     })
   }
 
-  #retrying(event: RetryingEvent): void {
+  #retrying(event: RetryEvent): void {
     const now = this.#now()
     const tookMs = now - (this.#attemptStarts.get(event.id) ?? now)
     // The next attempt starts once the wait is over (a rate limit may hold it longer still).
@@ -74,7 +75,7 @@ export class Calls {
     )
   }
 
-  #waiting(event: RateLimitedEvent): void {
+  #waiting(event: LimitedEvent): void {
     if (event.waitMs > QUIET_MS) {
       this.#log.line(`waiting ${duration(event.waitMs)} for the rate limit (${event.reason})`)
       return
@@ -88,7 +89,7 @@ export class Calls {
   }
 }
 
-function howItFailed(event: RetryingEvent, tookMs: number): string {
+function howItFailed(event: RetryEvent, tookMs: number): string {
   const after = `after ${duration(tookMs)}`
   if (event.status !== undefined) return `failed with HTTP ${event.status} ${after}`
   if (event.error?.name === 'TimeoutError') return `timed out ${after}`

@@ -1,4 +1,4 @@
-import { redactText } from '../src/index.ts'
+import { redactText } from '../middleware/kit.ts'
 
 /** A stream `ply` writes to: stdout or stderr. */
 export interface OutStream {

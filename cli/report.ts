@@ -23,7 +23,8 @@ export async function failureOf(error: unknown, now = Date.now()): Promise<Failu
   }
   if (error instanceof UsageError) return { code: EXIT.usage, message: `${error.message} (run 'ply --help')` }
   if (error instanceof MissingCredentialError) return { code: EXIT.auth, message: error.message }
-  const { AuthError, ConfigError, HttpError, PlyError, RateLimitError, redactText } = await import('../src/index.ts')
+  const { AuthError, ConfigError, HttpError, PlyError, RateLimitError } = await import('../src/index.ts')
+  const { redactText } = await import('../middleware/kit.ts')
   const failure = (code: number, message: string): Failure => ({ code, message: redactText(message) })
   if (error instanceof ConfigError) return failure(EXIT.usage, `${error.message} (run 'ply --help')`)
   if (error instanceof AuthError) return failure(EXIT.auth, error.message)
@@ -48,7 +49,8 @@ export async function failureOf(error: unknown, now = Date.now()): Promise<Failu
  * after more than one attempt. A single attempt that got an answer needs no such note.
  */
 async function withAttempts(message: string, error: unknown, call: FailedCall): Promise<string> {
-  const { ConfigError, NetworkError, redactText, TimeoutError } = await import('../src/index.ts')
+  const { ConfigError, NetworkError, TimeoutError } = await import('../src/index.ts')
+  const { redactText } = await import('../middleware/kit.ts')
   if (error instanceof ConfigError) return message
   const attempts = `${call.attempts} attempt${call.attempts === 1 ? '' : 's'}`
   const over = `${attempts} over ${(call.durationMs / 1_000).toFixed(1)} s`

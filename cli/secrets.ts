@@ -1,4 +1,4 @@
-import { isSecretHeader, registerSecret } from '../src/index.ts'
+import { isSecretHeader, registerSecret } from '../middleware/kit.ts'
 import type { Command } from './commands/index.ts'
 import { present } from './credentials.ts'
 import type { GlobalOptions } from './global-options.ts'

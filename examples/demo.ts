@@ -51,8 +51,8 @@ function watch(client: Client): Tally {
   client.on('response', (event) => {
     tally.calls++
     tally.sent += event.attempts
-    if (event.rateLimitWaitMs > 0)
-      console.log(dim(`    rate limit: the call waited ${Math.round(event.rateLimitWaitMs)} ms in all`))
+    const waited = event.rateLimitWaitMs ?? 0
+    if (waited > 0) console.log(dim(`    rate limit: the call waited ${Math.round(waited)} ms in all`))
   })
   return tally
 }

@@ -1,5 +1,6 @@
 /**
- * The middlewares ply ships. Each is a factory that returns a `Middleware`.
+ * The middlewares ply ships. Each is a factory that returns a `Middleware`; what their
+ * authors share is in `ply-http/kit`.
  *
  * @module
  */
@@ -11,12 +12,11 @@ export {
   type BearerOptions,
   type CredentialOrigins,
   type CredentialSource,
-  credentialScope,
   type OAuth2Options,
   type OriginOptions,
-  setCredentialScopeKey,
 } from './auth/index.ts'
 export {
+  type CacheHitEvent,
   type CacheKeyFunction,
   type CacheMiddleware,
   type CacheOptions,
@@ -34,7 +34,6 @@ export {
   type LimitedEvent,
   type LimitReason,
   type Limits,
-  type Quota,
   type RateLimitMiddleware,
   type RateLimitOptions,
   rateLimit,
@@ -52,11 +51,4 @@ export {
   type RetryOptions,
   retry,
 } from './retry/index.ts'
-// Helpers the middlewares share, for middleware authors too: ending a wait on abort, HTTP
-// dates, base64 without Buffer, a synchronous SHA-256, and credential scopes
-// (`credentialScope` above, with auth).
-export { unlessAborted } from './shared/abort.ts'
-export { decodeBase64, encodeBase64, encodeBase64Text } from './shared/base64.ts'
-export { sha256Base64Url } from './shared/digest.ts'
-export { parseHttpDate } from './shared/http-date.ts'
 export { type TracingOptions, tracing } from './tracing.ts'

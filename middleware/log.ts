@@ -1,28 +1,15 @@
-import {
-  type CacheStatus,
-  ConfigError,
-  type Context,
-  type Middleware,
-  optionNames,
-  redactText,
-  redactUrl,
-  rejectUnknownOptions,
-} from '../src/index.ts'
+import { type CallSummary, ConfigError, type Context, type Middleware, PlyError } from '../src/index.ts'
+import { callSummary, optionNames, redactText, redactUrl, rejectUnknownOptions } from '../src/kit.ts'
 
-/** The structured line `log()` writes for one call. */
-export interface LogEntry {
+/**
+ * The structured line `log()` writes for one call: the call's summary, as the client's
+ * `response` event carries it (`CallSummary`, with the facts middlewares add such as
+ * `rateLimitWaitMs`), with the duration rounded to 0.1 ms and the error as redacted text.
+ */
+export interface LogEntry extends Omit<CallSummary, 'error'> {
   readonly method: string
   /** The URL with passwords and secret query parameters masked. */
   readonly url: string
-  /** The final status; `undefined` when the call failed without a response. */
-  readonly status: number | undefined
-  /** From the call's start in this middleware until it settled, rounded to 0.1 ms. */
-  readonly durationMs: number
-  readonly cacheStatus: CacheStatus
-  /** Transport calls made (0 when a cache or a shared call answered). */
-  readonly attempts: number
-  /** Milliseconds spent waiting for a rate limiter. */
-  readonly rateLimitWaitMs: number
   /** `Name: message` of the error the call failed with, redacted; absent on success. */
   readonly error?: string
 }
@@ -53,13 +40,14 @@ export interface LogOptions {
 const LOG_OPTIONS = optionNames<LogOptions>()(['logger', 'write'])
 
 /**
- * Writes one structured line per call: method, redacted URL, status, duration, cache status,
- * attempts and rate-limit wait (and the error, when the call failed). Add it first, outermost,
+ * Writes one structured line per call: method, redacted URL, and the call's summary (status,
+ * duration, cache status, attempts, the facts middlewares add such as `rateLimitWaitMs`, and
+ * the error when the call failed), the same summary the client's `response` event carries. Add it first, outermost,
  * so that its line covers cache hits, every retry and every wait; placed further in, it sees
  * only what reaches it.
  *
  * By default the line goes to `console` as text (`GET https://… 200 12.3 ms cache=miss
- * attempts=1 wait=0 ms`); `{ logger: pino() }` gives pino the entry as an object with that
+ * attempts=1 rateLimitWaitMs=0`); `{ logger: pino() }` gives pino the entry as an object with that
  * text as the message; `{ write }` takes the line anywhere else.
  */
 export function log(options: LogOptions = {}): Middleware {
@@ -91,17 +79,30 @@ export function log(options: LogOptions = {}): Middleware {
 }
 
 function entryOf(ctx: Context, startedAt: number, error: unknown): LogEntry {
-  const status = ctx.response?.status
+  const failure = error === undefined ? undefined : asPlyError(error)
+  const { error: _failure, ...summary } = callSummary(ctx, startedAt, failure)
   const entry: LogEntry = {
     method: ctx.request.method,
     url: redactUrl(ctx.request.peekUrl()),
-    status,
-    durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
-    cacheStatus: ctx.cacheStatus,
-    attempts: ctx.attempts,
-    rateLimitWaitMs: Math.round(ctx.state.rateLimitWaitMs ?? 0),
+    ...roundedNumbers(summary),
   }
   return error === undefined ? entry : { ...entry, error: describe(error) }
+}
+
+/** The summary with its durations (and any other number a middleware added) rounded to 0.1 ms. */
+function roundedNumbers<T extends object>(summary: T): T {
+  const rounded: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(summary)) {
+    if (value === undefined && name !== 'status') continue
+    rounded[name] = typeof value === 'number' && name !== 'status' && name !== 'attempts' ? round(value) : value
+  }
+  return rounded as T
+}
+
+const round = (value: number): number => Math.round(value * 10) / 10
+
+function asPlyError(error: unknown): PlyError {
+  return error instanceof PlyError ? error : new PlyError('the call failed', { cause: error })
 }
 
 function describe(error: unknown): string {
@@ -116,9 +117,15 @@ function levelOf(status: number | undefined, failed: boolean): LogLevel {
 
 /** The entry as one line of text: what a person reads in a console, and pino's `msg`. */
 export function lineOf(entry: LogEntry): string {
-  const status = entry.status === undefined ? 'no response' : String(entry.status)
-  const error = entry.error === undefined ? '' : ` error=${JSON.stringify(entry.error)}`
-  return `${entry.method} ${entry.url} ${status} ${entry.durationMs} ms cache=${entry.cacheStatus} attempts=${entry.attempts} wait=${entry.rateLimitWaitMs} ms${error}`
+  const { method, url, status, durationMs, cacheStatus, attempts, error, ...facts } = entry
+  let line = `${method} ${url} ${status === undefined ? 'no response' : status} ${durationMs} ms cache=${cacheStatus} attempts=${attempts}`
+  // The facts middlewares added, in the order they added them.
+  for (const [name, value] of Object.entries(facts)) if (value !== undefined) line += ` ${name}=${factText(value)}`
+  return error === undefined ? line : `${line} error=${JSON.stringify(error)}`
+}
+
+function factText(value: unknown): string {
+  return typeof value === 'number' ? String(round(value)) : JSON.stringify(value)
 }
 
 function writerOf(options: LogOptions): NonNullable<LogOptions['write']> {

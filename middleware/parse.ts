@@ -1,4 +1,5 @@
-import { type Context, type Middleware, optionNames, parseResponse, rejectUnknownOptions } from '../src/index.ts'
+import type { Context, Middleware } from '../src/index.ts'
+import { optionNames, parseResponse, rejectUnknownOptions } from '../src/kit.ts'
 
 /** Options of `parse()`. */
 export interface ParseOptions {

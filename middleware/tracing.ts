@@ -1,14 +1,6 @@
 import type * as OTel from '@opentelemetry/api'
-import {
-  ConfigError,
-  type Context,
-  HttpError,
-  type Middleware,
-  optionNames,
-  PlyError,
-  redactUrl,
-  rejectUnknownOptions,
-} from '../src/index.ts'
+import { ConfigError, type Context, HttpError, type Middleware, PlyError } from '../src/index.ts'
+import { optionNames, redactUrl, rejectUnknownOptions } from '../src/kit.ts'
 
 /** Options of `tracing()`. */
 export interface TracingOptions {
@@ -111,7 +103,7 @@ function end(otel: Api, span: OTel.Span, ctx: Context, error: unknown): void {
   span.setAttribute('ply.cache_status', ctx.cacheStatus)
   span.setAttribute('ply.attempts', ctx.attempts)
   if (ctx.attempts > 1) span.setAttribute('http.request.resend_count', ctx.attempts - 1)
-  const waited = ctx.state.rateLimitWaitMs
+  const waited = ctx.facts.rateLimitWaitMs
   if (waited !== undefined) span.setAttribute('ply.rate_limit.wait_ms', Math.round(waited))
   const errorType = errorTypeOf(status, error)
   if (errorType !== undefined) {

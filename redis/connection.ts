@@ -1,6 +1,6 @@
 import type Bottleneck from 'bottleneck'
 import type { RedisOptions as IORedisClientOptions, Redis } from 'ioredis'
-import { redactText } from '../src/index.ts'
+import { redactText } from '../src/kit.ts'
 import type { CheckedRedis } from './options.ts'
 import { loadPeers } from './peers.ts'
 import {

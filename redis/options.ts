@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
-import { ConfigError, redactUrl, rejectUnknownOptions } from '../src/index.ts'
+import { ConfigError } from '../src/index.ts'
+import { redactUrl, rejectUnknownOptions } from '../src/kit.ts'
 
 /** What `redisConnection()` takes besides a plain `redis://` URL. */
 export interface RedisConnectionOptions {

@@ -22,6 +22,7 @@ export function callContext(
     raw,
     state: {},
     events,
+    facts: {},
     baseOrigin,
   }
 }

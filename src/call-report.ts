@@ -1,5 +1,24 @@
 import type { Context } from './context.ts'
 import { HttpError, PlyError } from './errors.ts'
+import type { CallSummary } from './events.ts'
+
+/**
+ * What a call came to, as the client's `response` event and `log()` report it: the final
+ * status (the `HttpError`'s for a rejected one), the time since `startedAt`
+ * (`performance.now()`), the cache status, the transport calls, the error, and the facts
+ * middlewares added (`ctx.facts`).
+ */
+export function callSummary(ctx: Context, startedAt: number, error: PlyError | undefined): CallSummary {
+  const status = ctx.response?.status ?? (error instanceof HttpError ? error.status : undefined)
+  return {
+    ...ctx.facts,
+    status,
+    error,
+    durationMs: performance.now() - startedAt,
+    cacheStatus: ctx.cacheStatus,
+    attempts: ctx.attempts,
+  }
+}
 
 /**
  * Runs a call with its `request` and `response` events around it; the `response` event
@@ -11,22 +30,16 @@ export async function reported<T extends { readonly status: number }>(
   run: () => Promise<T>,
 ): Promise<T> {
   ctx.events.emit('request', {})
-  const done = (status: number | undefined, error: PlyError | undefined) =>
-    ctx.events.emit('response', {
-      status,
-      error,
-      durationMs: performance.now() - startedAt,
-      cacheStatus: ctx.cacheStatus,
-      attempts: ctx.attempts,
-      rateLimitWaitMs: ctx.state.rateLimitWaitMs ?? 0,
-    })
   try {
     const value = await run()
-    done(value.status, undefined)
+    if (ctx.events.listens('response'))
+      ctx.events.emit('response', { ...callSummary(ctx, startedAt, undefined), status: value.status })
     return value
   } catch (error) {
-    const failure = error instanceof PlyError ? error : new PlyError('the call failed', { cause: error })
-    done(failure instanceof HttpError ? failure.status : undefined, failure)
+    if (ctx.events.listens('response')) {
+      const failure = error instanceof PlyError ? error : new PlyError('the call failed', { cause: error })
+      ctx.events.emit('response', callSummary(ctx, startedAt, failure))
+    }
     throw error
   }
 }

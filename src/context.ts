@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { CacheStatus } from './cache-status.ts'
-import type { CallEvents } from './events.ts'
+import type { CallEvents, CallFacts } from './events.ts'
 
 // Part of the context's vocabulary (ctx.cacheStatus), so it is exported from here too.
 export type { CacheStatus }
@@ -167,12 +167,6 @@ export class PlyRequest {
  */
 export interface ContextState {
   /**
-   * Set by the auth middlewares: an opaque keyed hash that names the credential this call
-   * uses (never the credential itself). Caches and rate limiters partition by it, so that a
-   * response fetched with one credential is never served to another.
-   */
-  credentialScope?: string
-  /**
    * Header names (lower-case) that carry this call's credentials, besides `Authorization`,
    * `Proxy-Authorization` and `Cookie`: the transport removes them on a redirect to another
    * origin. Auth middlewares add to it.
@@ -185,11 +179,6 @@ export interface ContextState {
    * puts it on the final error as `attemptCauses`.
    */
   attemptCauses?: unknown[]
-  /**
-   * Set by rate limiters: the milliseconds this call has waited for its turn so far, over
-   * all its attempts. `log()` and the `response` event report it.
-   */
-  rateLimitWaitMs?: number
   [key: string]: unknown
 }
 
@@ -224,18 +213,22 @@ export interface Context {
    * `ctx.events.emit('retry', { attempt, delayMs })`. Does nothing when nobody listens.
    */
   readonly events: CallEvents
+  /**
+   * What middlewares add to the call's summary (the `response` event, `log()`): a rate
+   * limiter's `rateLimitWaitMs`, for instance. Each declares its facts in `CallFacts`.
+   */
+  readonly facts: CallFacts
 }
 
 /**
  * A context for work that outlives the call it came from (a background refresh): a copy of
- * the request without the caller's signal or deadline, its own `state` starting from the
- * credential scope, and no response yet. Pass it to `next(context)`.
+ * the request without the caller's signal or deadline, no response yet, and `state` as its
+ * scratch space (what the caller carries over, such as its credential scope). Pass it to
+ * `next(context)`.
  */
-export function detachContext(ctx: Context): Context {
+export function detachContext(ctx: Context, state: ContextState = {}): Context {
   const request = ctx.request.fork()
   request.signal = undefined
-  const state: ContextState = {}
-  if (ctx.state.credentialScope !== undefined) state.credentialScope = ctx.state.credentialScope
   return {
     baseOrigin: ctx.baseOrigin,
     request,
@@ -248,6 +241,7 @@ export function detachContext(ctx: Context): Context {
     state,
     // The background work still belongs to the call that started it; its listeners hear it.
     events: ctx.events,
+    facts: {},
   }
 }
 

@@ -15,8 +15,17 @@ export interface CallEvent {
 /** A call entered the stack. */
 export type RequestEvent = CallEvent
 
-/** A call settled: with a response (any status), or with an error and no response. */
-export interface ResponseEvent extends CallEvent {
+/**
+ * What middlewares add to a call's summary (the `response` event and `log()`'s line): empty
+ * in the core. A middleware declares its facts by augmenting this interface, each optional
+ * (`declare module 'ply-http' { interface CallFacts { rateLimitWaitMs?: number } }`), and
+ * writes them into `ctx.facts`. A fact cannot replace one of the summary's own fields.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface CallFacts {}
+
+/** What a call came to: the `response` event's fields besides the call's id, method and URL. */
+export interface CallSummary extends CallFacts {
   /** The final status; `undefined` when the call failed without a response. */
   readonly status: number | undefined
   /** Milliseconds from the call's start until it settled (waits and retries included). */
@@ -24,48 +33,21 @@ export interface ResponseEvent extends CallEvent {
   readonly cacheStatus: CacheStatus
   /** Transport calls made for this call (0 when a cache or a shared call answered). */
   readonly attempts: number
-  /** Milliseconds the call spent waiting for a rate limiter (`ctx.state.rateLimitWaitMs`). */
-  readonly rateLimitWaitMs: number
   /** Why the call failed: an `HttpError` for a rejected status, or a network, timeout, abort … error. */
   readonly error: PlyError | undefined
 }
 
-/** A retrying middleware is about to wait `delayMs`, then try again. */
-export interface RetryingEvent extends CallEvent {
-  /** The attempt that failed, from 1. */
-  readonly attempt: number
-  readonly delayMs: number
-  /** The status that is retried, when an HTTP response was the failure. */
-  readonly status?: number | undefined
-  /** The error that is retried, when no response came. */
-  readonly error?: PlyError | undefined
-}
+/** A call settled: with a response (any status), or with an error and no response. */
+export interface ResponseEvent extends CallEvent, CallSummary {}
 
-/** A rate limiter holds the call before its next attempt. */
-export interface RateLimitedEvent extends CallEvent {
-  /** The limiter's group the call belongs to. */
-  readonly group: string
-  /**
-   * The expected wait (0 when it waits for a concurrency slot, which has no schedule); for a
-   * limiter shared through Redis, the wait it had, reported when the call starts.
-   */
-  readonly waitMs: number
-  /** Why it waits: `'window'`, `'concurrency'`, `'server'` (the server said so), `'pace'` or `'shared'`. */
-  readonly reason: string
-}
-
-/** A cache answered the call, fresh, stale or after a 304. */
-export interface CacheHitEvent extends CallEvent {
-  readonly cacheStatus: Exclude<CacheStatus, 'miss' | 'bypass'>
-}
-
-/** The client's events and what each listener receives (`client.on(name, listener)`). */
+/**
+ * The client's events and what each listener receives (`client.on(name, listener)`). The
+ * core's are `request` and `response`; a middleware adds its own by augmenting this interface
+ * (`retry()` adds `retry`, `rateLimit()` `rateLimited`, `cache()` `cacheHit`).
+ */
 export interface ClientEvents {
   request: RequestEvent
   response: ResponseEvent
-  retry: RetryingEvent
-  rateLimited: RateLimitedEvent
-  cacheHit: CacheHitEvent
 }
 
 /** The name of a client event. */

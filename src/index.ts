@@ -2,10 +2,11 @@
  * ply: a framework for building REST API clients. A client is an ordered stack of
  * middlewares (a Koa-style onion) around a ky transport.
  *
+ * This entry holds what application code uses; what a middleware author needs besides is in
+ * `ply-http/kit`, and the middlewares are in `ply-http/middleware`.
+ *
  * @module
  */
-export { type BodyParseOptions, isJsonType, mediaType, parseBody } from './body.ts'
-export { type BodyReadOptions, type BoundedBody, readBytes, readBytesUpTo } from './body-read.ts'
 export type { CallOptions, DataOf, Method, PathParamNames } from './call-types.ts'
 export { Client, createClient } from './client.ts'
 export type { ClientOptions } from './client-options.ts'
@@ -19,11 +20,8 @@ export type {
   QueryInit,
   QueryValue,
   Quota,
-  QuotaKeeper,
   RequestOptions,
 } from './context.ts'
-export { detachContext, PlyRequest } from './context.ts'
-export { attemptBudget, deadlineError, remainingTime } from './deadline.ts'
 export {
   AbortError,
   AuthError,
@@ -32,56 +30,27 @@ export {
   NetworkError,
   ParseError,
   PlyError,
-  type PlyErrorOptions,
   RateLimitError,
   RedirectError,
   type RedirectFailure,
   type RequestSummary,
   TimeoutError,
 } from './errors.ts'
-export {
-  type CacheHitEvent,
-  type CallEvent,
-  type CallEvents,
-  type ClientEventName,
-  type ClientEvents,
-  type ClientListener,
-  type EventDetail,
-  type RateLimitedEvent,
-  type RequestEvent,
-  type ResponseEvent,
-  type RetryingEvent,
-  SILENT,
+export type {
+  CallEvent,
+  CallFacts,
+  CallSummary,
+  ClientEventName,
+  ClientEvents,
+  ClientListener,
+  ResponseEvent,
 } from './events.ts'
-export { describeFailure, systemCode } from './failure.ts'
 export type { FetchLike } from './fetch-request.ts'
-export { isConditional } from './headers.ts'
 export { isHttpError } from './http-error-guard.ts'
 export { ClientClosedError } from './lifecycle.ts'
-export type { Middleware, MiddlewareHost, Next } from './middleware.ts'
-export {
-  closestName,
-  type OptionName,
-  optionNames,
-  rejectUnknownCallOptions,
-  rejectUnknownOptions,
-} from './options.ts'
+export type { Middleware, Next } from './middleware.ts'
 export { type NextPage, nextLink, type PageInfo, type Paginated, type PaginateOptions } from './paginate.ts'
 export type { Phase } from './phases.ts'
-export {
-  isSecretHeader,
-  isSecretQueryParam,
-  mayHoldSecretParam,
-  redactHeader,
-  redactHeaders,
-  redactMessage,
-  redactQueryParam,
-  redactUrl,
-  redactUrlText,
-} from './redact.ts'
 export type { RedirectOptions } from './redirect.ts'
-export { isSharedBytes, ReplayedResponse, type ReplayInit } from './replay.ts'
-export { summarize } from './request-summary.ts'
-export { type ApiResponse, parseResponse } from './response.ts'
-export { REDACTED, redactData, redactText, registerSecret, type SecretOptions } from './secret-registry.ts'
-export type { FetchFunction, Transport, TransportOptions } from './transport.ts'
+export type { ApiResponse } from './response.ts'
+export type { FetchFunction } from './transport.ts'

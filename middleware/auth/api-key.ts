@@ -1,11 +1,5 @@
-import {
-  ConfigError,
-  type Middleware,
-  optionNames,
-  redactHeader,
-  redactQueryParam,
-  rejectUnknownOptions,
-} from '../../src/index.ts'
+import { ConfigError, type Middleware } from '../../src/index.ts'
+import { optionNames, redactHeader, redactQueryParam, rejectUnknownOptions } from '../../src/kit.ts'
 import { checkCredential, pinSecret, resolveCredential } from './credential.ts'
 import { OriginBinding, type OriginOptions } from './origins.ts'
 import { type CredentialSource, credentialScope, declareScope, EarlyCredentials, markCredential } from './scope.ts'

@@ -1,4 +1,5 @@
-import { ConfigError, type Middleware, optionNames, registerSecret, rejectUnknownOptions } from '../../src/index.ts'
+import { ConfigError, type Middleware } from '../../src/index.ts'
+import { optionNames, registerSecret, rejectUnknownOptions } from '../../src/kit.ts'
 import { encodeBase64Text } from '../shared/base64.ts'
 import { OriginBinding, type OriginOptions } from './origins.ts'
 import { credentialScope, declareScope, markCredential } from './scope.ts'

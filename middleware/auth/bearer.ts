@@ -1,4 +1,5 @@
-import { ConfigError, type Context, type Middleware, optionNames, rejectUnknownOptions } from '../../src/index.ts'
+import { ConfigError, type Context, type Middleware } from '../../src/index.ts'
+import { optionNames, rejectUnknownOptions } from '../../src/kit.ts'
 import { checkCredential, pinSecret, resolveCredential } from './credential.ts'
 import { OriginBinding, type OriginOptions } from './origins.ts'
 import { type CredentialSource, credentialScope, declareScope, EarlyCredentials, markCredential } from './scope.ts'

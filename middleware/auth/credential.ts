@@ -1,4 +1,5 @@
-import { ConfigError, registerSecret } from '../../src/index.ts'
+import { ConfigError } from '../../src/index.ts'
+import { registerSecret } from '../../src/kit.ts'
 import type { CredentialSource } from './scope.ts'
 
 /** Where a credential travels: a header value is a byte string, a query parameter is percent-encoded. */

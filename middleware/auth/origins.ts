@@ -1,4 +1,5 @@
-import { ConfigError, type Context, type MiddlewareHost, redactUrl, summarize } from '../../src/index.ts'
+import { ConfigError, type Context } from '../../src/index.ts'
+import { type MiddlewareHost, redactUrl, summarize } from '../../src/kit.ts'
 
 /**
  * Where a credential may be sent: a list of exact origins (`'https://api.example.com'`, scheme,

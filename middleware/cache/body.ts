@@ -1,4 +1,5 @@
-import { type BoundedBody, ReplayedResponse, type RequestSummary, readBytes, readBytesUpTo } from '../../src/index.ts'
+import type { RequestSummary } from '../../src/index.ts'
+import { type BoundedBody, ReplayedResponse, readBytes, readBytesUpTo } from '../../src/kit.ts'
 
 /** How a body is read for the cache. */
 export interface BoundedReadOptions {

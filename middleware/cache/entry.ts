@@ -1,4 +1,4 @@
-import { ReplayedResponse } from '../../src/index.ts'
+import { ReplayedResponse } from '../../src/kit.ts'
 import type { Freshness } from './freshness.ts'
 
 /** One stored response: everything needed to replay it exactly and to judge its freshness. */

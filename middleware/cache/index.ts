@@ -1,4 +1,5 @@
-import { ConfigError, type Context, detachContext, isConditional, type Middleware, type Next } from '../../src/index.ts'
+import { ConfigError, type Context, type Middleware, type Next } from '../../src/index.ts'
+import { detachContext, isConditional } from '../../src/kit.ts'
 import { type Directives, deltaSeconds, parseDirectives } from './directives.ts'
 import { ageOf, type StoredResponse } from './entry.ts'
 import { isPragmaNoCache } from './freshness.ts'
@@ -13,6 +14,7 @@ import { fetchAndStore, type Slot } from './write.ts'
 export type { CacheWarning } from './guard.ts'
 export type { CacheKeyFunction } from './key.ts'
 export type { CacheOptions, KeyvLike } from './options.ts'
+export type { CacheHitEvent } from './serve.ts'
 export { MemoryStore, type MemoryStoreOptions } from './store.ts'
 
 /** The `cache()` middleware, with a way to wait for the work it does in the background. */
@@ -108,7 +110,8 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
       if (acceptsStale(directives, staleness)) return serve(ctx, entry, now, 'stale')
       if (staleness < entry.staleWhileRevalidate) {
         if (!refreshing.has(key)) {
-          const detached = detachContext(ctx)
+          const { credentialScope } = ctx.state
+          const detached = detachContext(ctx, credentialScope === undefined ? {} : { credentialScope })
           const refresh = revalidate(detached, () => next(detached), settings, slot, entry)
             .then(() => release(detached.response))
             // A failed refresh leaves the stale entry in place; the next request tries again.

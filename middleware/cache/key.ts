@@ -1,10 +1,5 @@
-import {
-  type Context,
-  isSecretHeader,
-  isSecretQueryParam,
-  mayHoldSecretParam,
-  type PlyRequest,
-} from '../../src/index.ts'
+import type { Context } from '../../src/index.ts'
+import { isSecretHeader, isSecretQueryParam, mayHoldSecretParam, type PlyRequest } from '../../src/kit.ts'
 import { credentialScope } from '../shared/credential-scope.ts'
 import { sha256Base64Url } from '../shared/digest.ts'
 import type { CacheRecord, StoredResponse } from './entry.ts'

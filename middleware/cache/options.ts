@@ -1,4 +1,5 @@
-import { ConfigError, optionNames, redactText, rejectUnknownOptions } from '../../src/index.ts'
+import { ConfigError } from '../../src/index.ts'
+import { optionNames, redactText, rejectUnknownOptions } from '../../src/kit.ts'
 import type { FreshnessSettings } from './freshness.ts'
 import { type CacheWarning, GuardedStore } from './guard.ts'
 import type { CacheKeyFunction } from './key.ts'

@@ -1,5 +1,18 @@
-import type { CacheStatus, Context } from '../../src/index.ts'
+import type { CacheStatus, CallEvent, Context } from '../../src/index.ts'
 import { replay, type StoredResponse } from './entry.ts'
+
+/** The client's `cacheHit` event (`client.on('cacheHit', listener)`): `cache()` answered the call. */
+export interface CacheHitEvent extends CallEvent {
+  /** Fresh (`'hit'`), `'stale'`, or `'revalidated'` after a 304. */
+  readonly cacheStatus: Exclude<CacheStatus, 'miss' | 'bypass'>
+}
+
+declare module '../../src/index.ts' {
+  interface ClientEvents {
+    /** `cache()` answered the call, fresh, stale or after a 304. */
+    cacheHit: CacheHitEvent
+  }
+}
 
 /** Answers the call from a stored response, with the cache status it earned. */
 export function serve(

@@ -1,4 +1,5 @@
-import { ConfigError, optionNames, rejectUnknownOptions } from '../../src/index.ts'
+import { ConfigError } from '../../src/index.ts'
+import { optionNames, rejectUnknownOptions } from '../../src/kit.ts'
 import { decodeBase64, encodeBase64 } from '../shared/base64.ts'
 import type { CacheRecord, StoredResponse } from './entry.ts'
 

@@ -1,4 +1,5 @@
-import { attemptBudget, type Context, ReplayedResponse, summarize } from '../../src/index.ts'
+import type { Context } from '../../src/index.ts'
+import { attemptBudget, ReplayedResponse, summarize } from '../../src/kit.ts'
 import { readAtMost, StreamedResponse } from './body.ts'
 import type { Directives } from './directives.ts'
 import { type CacheRecord, headerPairs, retentionMs, type StoredResponse, withDate, withVariant } from './entry.ts'

@@ -1,15 +1,5 @@
-import {
-  AbortError,
-  attemptBudget,
-  ConfigError,
-  type Context,
-  type Middleware,
-  type Next,
-  type PlyRequest,
-  ReplayedResponse,
-  readBytes,
-  summarize,
-} from '../../src/index.ts'
+import { AbortError, ConfigError, type Context, type Middleware, type Next } from '../../src/index.ts'
+import { attemptBudget, type PlyRequest, ReplayedResponse, readBytes, summarize } from '../../src/kit.ts'
 import { unlessAborted } from '../shared/abort.ts'
 import { keyOf } from './key.ts'
 import { DEDUPE_CALL_OPTIONS, type DedupeOptions, resolve } from './options.ts'

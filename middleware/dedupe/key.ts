@@ -1,4 +1,5 @@
-import { type Context, isSecretHeader } from '../../src/index.ts'
+import type { Context } from '../../src/index.ts'
+import { isSecretHeader } from '../../src/kit.ts'
 import { encodeBase64 } from '../shared/base64.ts'
 import { sha256Base64Url } from '../shared/digest.ts'
 import { type DedupeOptions, resolve, type Settings } from './options.ts'

@@ -1,4 +1,5 @@
-import { ConfigError, type Context, optionNames, type RequestOptions, rejectUnknownOptions } from '../../src/index.ts'
+import { ConfigError, type Context, type RequestOptions } from '../../src/index.ts'
+import { optionNames, rejectUnknownOptions } from '../../src/kit.ts'
 
 /** Options of `dedupe()`. */
 export interface DedupeOptions {

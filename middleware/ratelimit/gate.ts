@@ -1,9 +1,10 @@
+import type { Quota } from '../../src/index.ts'
 import type { Observation } from './learn.ts'
 import type { GroupSettings, LimitReason } from './options.ts'
-import { type Block, type Obeying, type Quota, Taught } from './taught.ts'
+import { type Block, type Obeying, Taught } from './taught.ts'
 import { SlidingWindow } from './window.ts'
 
-export type { Block, Quota } from './taught.ts'
+export type { Block } from './taught.ts'
 
 /** A granted start. */
 export interface Ticket {

@@ -1,5 +1,7 @@
-import { AbortError, ConfigError, type Context, type Middleware, RateLimitError, summarize } from '../../src/index.ts'
-import { Gate, type Quota, type Ticket } from './gate.ts'
+import type { Quota } from '../../src/index.ts'
+import { AbortError, ConfigError, type Context, type Middleware, RateLimitError } from '../../src/index.ts'
+import { summarize } from '../../src/kit.ts'
+import { Gate, type Ticket } from './gate.ts'
 import { observe } from './learn.ts'
 import { RATE_LIMIT_CALL_OPTIONS, rejectUnknownRateLimitOptions } from './option-names.ts'
 import { type GroupLimits, groupSettings, quotaOwners, type RateLimitOptions, sharedSource } from './options.ts'
@@ -7,7 +9,6 @@ import { hasSharedLimits, type SharedLimiter, type SharedLimiters } from './shar
 import { Taught } from './taught.ts'
 import { addWait, describeBound, queueFull, report, sharedPriority, waitBound, waitTurn } from './waits.ts'
 
-export type { Quota } from './gate.ts'
 export type { GroupLimits, LimitedEvent, LimitReason, Limits, RateLimitOptions } from './options.ts'
 export type {
   SharedEstimate,
@@ -69,9 +70,6 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
   const owners = quotaOwners(groups, DEFAULT_GROUP)
   if (options.group !== undefined && typeof options.group !== 'function') {
     throw new ConfigError('rateLimit(): group must be a function of the context')
-  }
-  if (options.onLimited !== undefined && typeof options.onLimited !== 'function') {
-    throw new ConfigError('rateLimit(): onLimited must be a function')
   }
   const { maxWait } = options
   if (maxWait !== undefined && !(typeof maxWait === 'number' && maxWait >= 0 && maxWait <= 2_147_483_647)) {
@@ -224,7 +222,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
       addWait(ctx, Gate.now() - queuedAt)
       // Redis decides the start time, so the wait is known only once it is over.
       if (heldMs >= SHARED_WAIT_WORTH_REPORTING_MS) {
-        report(ctx, options, { group: name, waitMs: Math.round(heldMs), reason: 'shared' })
+        report(ctx, { group: name, waitMs: Math.round(heldMs), reason: 'shared' })
       }
       return next()
     }
@@ -257,6 +255,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
         new ConfigError(`rateLimit: a call's priority must be a finite number, got ${String(priority)}`),
       )
     }
+    ctx.facts.rateLimitWaitMs ??= 0
     const name = options.group?.(ctx) ?? DEFAULT_GROUP
     const gate = gateFor(name)
     const ticket = gate.tryStart()

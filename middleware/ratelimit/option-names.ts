@@ -1,4 +1,6 @@
-import { optionNames, type RequestOptions, rejectUnknownOptions } from '../../src/index.ts'
+import type { RequestOptions } from '../../src/index.ts'
+import { optionNames, rejectUnknownOptions } from '../../src/kit.ts'
+import { refuseReplacedCallbacks } from '../shared/replaced-callbacks.ts'
 import type { GroupLimits, RateLimitOptions } from './options.ts'
 
 const RATE_LIMIT_OPTIONS = optionNames<RateLimitOptions>()([
@@ -10,7 +12,6 @@ const RATE_LIMIT_OPTIONS = optionNames<RateLimitOptions>()([
   'groups',
   'group',
   'shared',
-  'onLimited',
   'maxWait',
 ])
 const GROUP_OPTIONS = optionNames<GroupLimits>()([
@@ -27,6 +28,7 @@ export const RATE_LIMIT_CALL_OPTIONS = ['priority'] as const satisfies readonly 
 
 /** Refuses an option that `rateLimit()`, or one of its `groups`, does not have. */
 export function rejectUnknownRateLimitOptions(options: RateLimitOptions): void {
+  refuseReplacedCallbacks('rateLimit()', options)
   rejectUnknownOptions('rateLimit()', options, RATE_LIMIT_OPTIONS)
   const { groups } = options
   if (typeof groups !== 'object' || groups === null) return

@@ -1,4 +1,4 @@
-import { ConfigError, type Context } from '../../src/index.ts'
+import { type CallEvent, ConfigError, type Context } from '../../src/index.ts'
 import type { SharedLimitsSource } from './shared.ts'
 
 /** The limits of one group. Every window holds at the same time. */
@@ -36,8 +36,8 @@ export interface GroupLimits extends Limits {
  */
 export type LimitReason = 'window' | 'concurrency' | 'server' | 'pace' | 'shared'
 
-/** What `onLimited` is told when a request has to wait. */
-export interface LimitedEvent {
+/** The client's `rateLimited` event (`client.on('rateLimited', listener)`): a call has to wait. */
+export interface LimitedEvent extends CallEvent {
   /** The group the request belongs to. */
   readonly group: string
   /**
@@ -60,8 +60,6 @@ export interface RateLimitOptions extends Limits {
    * clustering). `close()` closes the connections it opened. Default: limits of this process.
    */
   shared?: SharedLimitsSource | undefined
-  /** Called when a request has to wait. */
-  onLimited?: (event: LimitedEvent) => void
   /**
    * The longest a request may wait for its turn, in ms: a longer expected wait (a quota that
    * resets in an hour) fails at once with a `RateLimitError` saying when the limit resets, and a
@@ -78,6 +76,17 @@ export interface GroupSettings {
 }
 
 declare module '../../src/index.ts' {
+  interface ClientEvents {
+    /** `rateLimit()` holds the call before its next attempt. */
+    rateLimited: LimitedEvent
+  }
+  interface CallFacts {
+    /**
+     * Milliseconds the call waited for `rateLimit()`'s turns, over all its attempts (0 when it
+     * never waited); absent when no rate limiter is in the stack.
+     */
+    rateLimitWaitMs?: number
+  }
   interface RequestOptions {
     /** The call's place in a rate limiter's queue: higher goes first (default 0). */
     priority?: number | undefined

@@ -3,8 +3,6 @@ import type { Observation, Policy } from './learn.ts'
 import type { LimitReason } from './options.ts'
 import { SlidingWindow } from './window.ts'
 
-export type { Quota } from '../../src/index.ts'
-
 /** Why a request cannot start now, and when it could. */
 export interface Block {
   readonly at: number

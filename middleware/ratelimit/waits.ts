@@ -1,8 +1,9 @@
 // What a call's wait in rateLimit() is bounded by and tells: the local queue's wait, the call's
 // deadline and `maxWait`, the errors that refuse a wait, and the reports of one.
-import { AbortError, type Context, RateLimitError, remainingTime, summarize } from '../../src/index.ts'
+import { AbortError, type Context, RateLimitError } from '../../src/index.ts'
+import { type EventDetail, remainingTime, summarize } from '../../src/kit.ts'
 import { Gate, type Ticket } from './gate.ts'
-import type { LimitedEvent, RateLimitOptions } from './options.ts'
+import type { RateLimitOptions } from './options.ts'
 
 /** How long a call may still wait for its turn, and what bounds it. */
 export interface WaitBound {
@@ -11,9 +12,9 @@ export interface WaitBound {
   readonly deadline: boolean
 }
 
-/** Adds a wait to the call's `rateLimitWaitMs` (what `log()` and the events report). */
+/** Adds a wait to the call's `rateLimitWaitMs` fact (what `log()` and the `response` event report). */
 export function addWait(ctx: Context, waitedMs: number): void {
-  if (waitedMs > 0) ctx.state.rateLimitWaitMs = (ctx.state.rateLimitWaitMs ?? 0) + waitedMs
+  ctx.facts.rateLimitWaitMs = (ctx.facts.rateLimitWaitMs ?? 0) + waitedMs
 }
 
 /** What is left of the call's deadline and of `maxWait` (less `waitedMs`), whichever is less. */
@@ -65,7 +66,7 @@ export function waitTurn(
       }),
     )
   }
-  report(ctx, options, { group, waitMs, reason: predicted.reason })
+  report(ctx, { group, waitMs, reason: predicted.reason })
   const { signal } = ctx.request
   return new Promise<Ticket>((resolve, reject) => {
     let settled = false
@@ -112,9 +113,8 @@ export function waitTurn(
   })
 }
 
-/** Tells `onLimited` and the client's `rateLimited` listeners that a call waits (or waited). */
-export function report(ctx: Context, options: RateLimitOptions, event: LimitedEvent): void {
-  options.onLimited?.(event)
+/** Tells the client's `rateLimited` listeners that a call waits (or waited). */
+export function report(ctx: Context, event: EventDetail<'rateLimited'>): void {
   ctx.events.emit('rateLimited', event)
 }
 

@@ -7,11 +7,9 @@ import {
   type Middleware,
   PlyError,
   RateLimitError,
-  rejectUnknownOptions,
-  remainingTime,
-  summarize,
   TimeoutError,
 } from '../../src/index.ts'
+import { rejectUnknownOptions, remainingTime, summarize } from '../../src/kit.ts'
 import { RetryBudget } from './budget.ts'
 import { backoff, serverDelay, sleep } from './delay.ts'
 import {
@@ -109,7 +107,6 @@ export function retry(options: RetryOptions = {}): Middleware {
             }
             causes.push(causeOf(error, request))
             if (error instanceof RetryableResponse) await error.response.body?.cancel().catch(() => undefined)
-            settings.onRetry?.({ attempt: attemptNumber, ...failureOf(error), delayMs: wait })
             ctx.events.emit('retry', {
               attempt: attemptNumber,
               delayMs: wait,
@@ -250,8 +247,4 @@ function causeOf(error: Error, request: () => ReturnType<typeof summarize>): Ply
     return new HttpError({ status, statusText, headers, data: undefined }, { request: request() })
   }
   return error as PlyError
-}
-
-function failureOf(error: Error): { response: Response } | { error: PlyError } {
-  return error instanceof RetryableResponse ? { response: error.response } : { error: error as PlyError }
 }

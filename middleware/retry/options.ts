@@ -1,15 +1,17 @@
-import { ConfigError, optionNames, type PlyError, type RequestOptions, rejectUnknownOptions } from '../../src/index.ts'
+import { type CallEvent, ConfigError, type PlyError, type RequestOptions } from '../../src/index.ts'
+import { optionNames, rejectUnknownOptions } from '../../src/kit.ts'
+import { refuseReplacedCallbacks } from '../shared/replaced-callbacks.ts'
 
-/** What `onRetry` is told before each wait. */
-export interface RetryEvent {
+/** The client's `retry` event (`client.on('retry', listener)`), before each wait. */
+export interface RetryEvent extends CallEvent {
   /** The attempt that just failed, from 1. */
   readonly attempt: number
-  /** The response that failed, when the attempt got one. */
-  readonly response?: Response
-  /** The error that failed the attempt, when it threw. */
-  readonly error?: PlyError
   /** How long ply waits before the next attempt. */
   readonly delayMs: number
+  /** The status that is retried, when an HTTP response was the failure. */
+  readonly status?: number | undefined
+  /** The error that is retried, when no response came. */
+  readonly error?: PlyError | undefined
 }
 
 /** Options of `retry()`. */
@@ -38,8 +40,6 @@ export interface RetryOptions {
    * off. Default `{ ratio: 0.2, windowMs: 10_000, minRetries: 10 }`.
    */
   budget?: RetryBudgetOptions | false
-  /** Called before each wait. */
-  onRetry?: (event: RetryEvent) => void
   /**
    * Recognises an answer that proves the server did not act on the request, such as a rate
    * limit's refusal. A call whose method is not retried (POST, PATCH, without an opt-in) is
@@ -63,6 +63,10 @@ export interface RetryBudgetOptions {
 export type RetryCallOption = boolean | { retries?: number }
 
 declare module '../../src/index.ts' {
+  interface ClientEvents {
+    /** `retry()` is about to wait, then try again. */
+    retry: RetryEvent
+  }
   interface RequestOptions {
     /**
      * This call's retrying: `true` retries even a POST or PATCH (as does an
@@ -82,7 +86,6 @@ export interface RetrySettings {
   readonly factor: number
   readonly maxRetryAfter: number
   readonly budget: Required<RetryBudgetOptions> | false
-  readonly onRetry: ((event: RetryEvent) => void) | undefined
   readonly unprocessed: ((response: Response) => boolean) | undefined
 }
 
@@ -95,7 +98,6 @@ const RETRY_OPTIONS = optionNames<RetryOptions>()([
   'factor',
   'maxRetryAfter',
   'budget',
-  'onRetry',
   'unprocessed',
 ])
 const BUDGET_OPTIONS = optionNames<RetryBudgetOptions>()(['ratio', 'windowMs', 'minRetries'])
@@ -162,13 +164,11 @@ function budgetOf(budget: unknown): Required<RetryBudgetOptions> | false {
 /** Checks `retry()`'s options and fills in the defaults; a bad option is a `ConfigError`. */
 export function retrySettings(options: RetryOptions): RetrySettings {
   if (typeof options !== 'object' || options === null) throw new ConfigError('retry() options must be an object')
+  refuseReplacedCallbacks('retry()', options)
   rejectUnknownOptions('retry()', options, RETRY_OPTIONS)
   const minDelay = amount(options.minDelay, 'minDelay', 300, 0, MAX_WAIT_MS)
   const maxDelay = amount(options.maxDelay, 'maxDelay', 10_000, 0, MAX_WAIT_MS)
   if (maxDelay < minDelay) throw new ConfigError('retry(): maxDelay must not be below minDelay')
-  if (options.onRetry !== undefined && typeof options.onRetry !== 'function') {
-    throw new ConfigError('retry(): onRetry must be a function')
-  }
   if (options.unprocessed !== undefined && typeof options.unprocessed !== 'function') {
     throw new ConfigError('retry(): unprocessed must be a function of the response')
   }
@@ -181,7 +181,6 @@ export function retrySettings(options: RetryOptions): RetrySettings {
     factor: amount(options.factor, 'factor', 2, 1),
     maxRetryAfter: amount(options.maxRetryAfter, 'maxRetryAfter', 60_000, 0, MAX_WAIT_MS),
     budget: budgetOf(options.budget),
-    onRetry: options.onRetry,
     unprocessed: options.unprocessed,
   }
 }

@@ -1,5 +1,16 @@
 import { KeyedHash } from './digest.ts'
 
+declare module '../../src/index.ts' {
+  interface ContextState {
+    /**
+     * Set by the auth middlewares: an opaque keyed hash that names the credential this call
+     * uses (never the credential itself). Caches, dedupe and rate limiters partition by it, so
+     * that a response fetched with one credential is never served to another.
+     */
+    credentialScope?: string
+  }
+}
+
 // Random per process, so a scope cannot be reversed by hashing guesses. Processes that share
 // a cache (a Redis store) set one key for all with `setCredentialScopeKey`. Keyed once: the
 // HMAC's pads are hashed here, not on every call.

@@ -1,4 +1,5 @@
-import { AuthError, HttpError, RateLimitError, redactText } from '../../src/index.ts'
+import { AuthError, HttpError, RateLimitError } from '../../src/index.ts'
+import { redactText } from '../../src/kit.ts'
 
 /** One entry of a 422's `errors[]`: what was wrong with which field. */
 export interface GitHubValidationError {

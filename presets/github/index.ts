@@ -1,13 +1,14 @@
-import { auth, dedupe, parse, type Quota, type RateLimitMiddleware, rateLimit, retry } from '../../middleware/index.ts'
+import { auth, dedupe, parse, type RateLimitMiddleware, rateLimit, retry } from '../../middleware/index.ts'
+import type { Quota } from '../../src/index.ts'
 import {
   type ApiResponse,
   type Client,
   createClient,
-  optionNames,
   type Paginated,
   type PaginateOptions,
   type RequestOptions,
 } from '../../src/index.ts'
+import { optionNames } from '../../src/kit.ts'
 import { presetStorage } from '../shared/cache.ts'
 import { rejectUnknownPresetCallOptions } from '../shared/call-options.ts'
 import { type Closable, useOuter } from '../shared/options.ts'
@@ -95,7 +96,6 @@ export class GitHub implements Closable {
         return SAFE.has(ctx.request.method) ? undefined : 'mutation'
       },
       ...(storage.shared ? { shared: storage.shared } : {}),
-      ...(options.onLimited ? { onLimited: options.onLimited } : {}),
     })
     useOuter(this.client, options.outer, 'github()')
     this.client.use(parse())
@@ -107,7 +107,6 @@ export class GitHub implements Closable {
           maxRetryAfter: maxWait,
           // Mutations are what usually meet the secondary limit; GitHub did not act on a refused one.
           unprocessed: isRateLimitRefusal,
-          ...(options.onRetry ? { onRetry: options.onRetry } : {}),
           ...options.retry,
         }),
       )

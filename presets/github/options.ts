@@ -1,5 +1,7 @@
 import type { CredentialSource, RetryOptions } from '../../middleware/index.ts'
-import { ConfigError, optionNames, rejectUnknownOptions } from '../../src/index.ts'
+import { refuseReplacedCallbacks } from '../../middleware/shared/replaced-callbacks.ts'
+import { ConfigError } from '../../src/index.ts'
+import { optionNames, rejectUnknownOptions } from '../../src/kit.ts'
 import { PRESET_OPTIONS, type PresetOptions } from '../shared/options.ts'
 
 /** Options of `github()`. */
@@ -52,6 +54,7 @@ const GITHUB_OPTIONS = optionNames<GitHubOptions>()([
  */
 export function checkGitHubOptions(options: GitHubOptions): void {
   if (typeof options !== 'object' || options === null) throw new ConfigError('github() options must be an object')
+  refuseReplacedCallbacks('github()', options)
   rejectUnknownOptions('github()', options, GITHUB_OPTIONS)
   for (const name of ['userAgent', 'apiVersion'] as const) {
     const value = options[name]

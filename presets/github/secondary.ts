@@ -1,4 +1,5 @@
-import { attemptBudget, type Middleware, ReplayedResponse, readBytes, summarize } from '../../src/index.ts'
+import type { Middleware } from '../../src/index.ts'
+import { attemptBudget, ReplayedResponse, readBytes, summarize } from '../../src/kit.ts'
 
 /** How long to wait after the first secondary-limit answer that names no wait (GitHub asks for at least a minute). */
 const FIRST_WAIT_S = 60

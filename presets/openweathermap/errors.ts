@@ -1,5 +1,6 @@
-import { parseHttpDate } from '../../middleware/index.ts'
-import { AuthError, HttpError, RateLimitError, redactText } from '../../src/index.ts'
+import { parseHttpDate } from '../../middleware/kit.ts'
+import { AuthError, HttpError, RateLimitError } from '../../src/index.ts'
+import { redactText } from '../../src/kit.ts'
 import { codOf, withNumericCod } from './cod.ts'
 
 /** The JSON body of an OpenWeatherMap error: `{"cod":"404","message":"city not found"}`. */

@@ -1,5 +1,7 @@
-import { auth, dedupe, parse, type Quota, type RateLimitMiddleware, rateLimit, retry } from '../../middleware/index.ts'
-import { type ApiResponse, type Client, createClient, optionNames } from '../../src/index.ts'
+import { auth, dedupe, parse, type RateLimitMiddleware, rateLimit, retry } from '../../middleware/index.ts'
+import type { Quota } from '../../src/index.ts'
+import { type ApiResponse, type Client, createClient } from '../../src/index.ts'
+import { optionNames } from '../../src/kit.ts'
 import { presetStorage } from '../shared/cache.ts'
 import { rejectUnknownPresetCallOptions } from '../shared/call-options.ts'
 import { type Closable, type PresetCallOptions, useOuter } from '../shared/options.ts'
@@ -65,7 +67,6 @@ export class OpenWeatherMap implements Closable {
     this.#limiter = rateLimit({
       perMinute: options.perMinute ?? OPENWEATHERMAP_DEFAULTS.perMinute,
       ...(storage.shared ? { shared: storage.shared } : {}),
-      ...(options.onLimited ? { onLimited: options.onLimited } : {}),
     })
     useOuter(this.client, options.outer, 'openWeatherMap()')
     this.client.use(parse())
@@ -75,7 +76,6 @@ export class OpenWeatherMap implements Closable {
       .use(
         retry({
           statuses: RETRIED_STATUSES,
-          ...(options.onRetry ? { onRetry: options.onRetry } : {}),
           ...options.retry,
         }),
       )

@@ -1,5 +1,7 @@
 import type { CredentialSource, RetryOptions } from '../../middleware/index.ts'
-import { ConfigError, optionNames, rejectUnknownOptions } from '../../src/index.ts'
+import { refuseReplacedCallbacks } from '../../middleware/shared/replaced-callbacks.ts'
+import { ConfigError } from '../../src/index.ts'
+import { optionNames, rejectUnknownOptions } from '../../src/kit.ts'
 import { PRESET_OPTIONS, type PresetOptions } from '../shared/options.ts'
 
 /** OpenWeatherMap's units: `standard` (Kelvin, m/s), `metric` (°C, m/s), `imperial` (°F, mph). */
@@ -52,6 +54,7 @@ export function checkOpenWeatherMapOptions(options: OpenWeatherMapOptions): void
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('openWeatherMap() options must be an object with an apiKey')
   }
+  refuseReplacedCallbacks('openWeatherMap()', options)
   rejectUnknownOptions('openWeatherMap()', options, OPENWEATHERMAP_OPTIONS)
   const { apiKey } = options
   if (typeof apiKey !== 'function' && (typeof apiKey !== 'string' || apiKey.trim() === '')) {

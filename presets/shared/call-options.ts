@@ -1,10 +1,5 @@
-import {
-  type Client,
-  ConfigError,
-  optionNames,
-  type RequestOptions,
-  rejectUnknownCallOptions,
-} from '../../src/index.ts'
+import { type Client, ConfigError, type RequestOptions } from '../../src/index.ts'
+import { optionNames, rejectUnknownCallOptions } from '../../src/kit.ts'
 import type { PresetCallOptions } from './options.ts'
 
 /** The call options a preset's method builds from its own arguments, which a call cannot give. */

@@ -1,4 +1,4 @@
-import type { KeyvLike, LimitedEvent, MemoryStore, RetryEvent, SharedLimitsSource } from '../../middleware/index.ts'
+import type { KeyvLike, MemoryStore, SharedLimitsSource } from '../../middleware/index.ts'
 import { type Client, ConfigError, type FetchFunction, type Middleware, type RequestOptions } from '../../src/index.ts'
 
 /**
@@ -40,10 +40,6 @@ export interface PresetOptions {
   timeout?: number | undefined
   /** The fetch implementation under ky (default: the global `fetch`). */
   fetch?: FetchFunction | undefined
-  /** Called before each retry's wait (what failed, how long ply waits). */
-  onRetry?: ((event: RetryEvent) => void) | undefined
-  /** Called when a request has to wait for the rate limit. */
-  onLimited?: ((event: LimitedEvent) => void) | undefined
   /**
    * Middlewares placed outside the preset's stack, outermost first: `log()`, `tracing()` or a
    * metrics layer that should see each call once, cache hits included. (`client.use()` would
@@ -63,8 +59,6 @@ export const PRESET_OPTIONS = [
   'redis',
   'timeout',
   'fetch',
-  'onRetry',
-  'onLimited',
   'outer',
 ] as const satisfies readonly (keyof PresetOptions)[]
 

@@ -1,4 +1,4 @@
-import { sha256Base64Url } from '../../middleware/index.ts'
+import { sha256Base64Url } from '../../middleware/kit.ts'
 
 /**
  * A stable, non-reversible tag for a credential in a shared id (a Redis key name): the first 16

@@ -6,16 +6,8 @@ import { createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import nock from 'nock'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  ConfigError,
-  createClient,
-  HttpError,
-  type Middleware,
-  NetworkError,
-  optionNames,
-  redactUrl,
-  rejectUnknownOptions,
-} from '../../src/index.ts'
+import { ConfigError, createClient, HttpError, type Middleware, NetworkError } from '../../src/index.ts'
+import { optionNames, redactUrl, rejectUnknownOptions } from '../../src/kit.ts'
 import { type SeenRequest, sendJson, startServer, type TestServer } from '../support/server.ts'
 
 // ---- docs/middleware-authoring.md, "Example: a request-timing logger" ----

@@ -192,9 +192,9 @@ function brokenRule(edge: Edge, entries: ReadonlySet<string>): string | undefine
     case 'src':
       return 'src/ never imports from middleware/, presets/, redis/ or cli/'
     case 'middleware':
-      if (edge.to === 'src/index.ts') return undefined
+      if (edge.to === 'src/index.ts' || edge.to === 'src/kit.ts') return undefined
       return to === 'src'
-        ? 'middleware/ imports from src/ only through src/index.ts, the public surface'
+        ? "middleware/ imports from src/ only through src/index.ts and src/kit.ts, the core's public surface"
         : 'middleware/ imports only from src/ (and middleware/shared/)'
     case 'presets':
       return to === 'redis' ? 'presets/ import from src/ and middleware/, never from redis/' : undefined

@@ -45,7 +45,13 @@ describe('the repository', () => {
   it('is scanned for real: every folder, the entries, and type-only imports among the edges', () => {
     const folders = new Set([...sources.keys()].map((path) => path.split('/')[0]))
     expect([...folders].sort()).toEqual(['cli', 'middleware', 'presets', 'redis', 'src'])
-    for (const entry of ['src/index.ts', 'middleware/index.ts', 'presets/index.ts', 'redis/index.ts']) {
+    for (const entry of [
+      'src/index.ts',
+      'middleware/index.ts',
+      'middleware/kit.ts',
+      'presets/index.ts',
+      'redis/index.ts',
+    ]) {
       expect(entryFiles).toContain(entry)
     }
     expect(graph.edges.length).toBeGreaterThan(sources.size)
@@ -138,7 +144,13 @@ describe('the import scan', () => {
 })
 
 describe('the checks', () => {
-  const entrySet = new Set(['src/index.ts', 'middleware/index.ts', 'presets/index.ts', 'redis/index.ts'])
+  const entrySet = new Set([
+    'src/index.ts',
+    'middleware/index.ts',
+    'middleware/kit.ts',
+    'presets/index.ts',
+    'redis/index.ts',
+  ])
   const ply = new Map([['ply-http', 'src/index.ts']])
   const graphOf = (files: Record<string, string>) => buildGraph(new Map(Object.entries(files)), ply)
 
@@ -200,12 +212,12 @@ describe('the checks', () => {
     expect(violations).toEqual([
       'src/client.ts:3 imports middleware/retry/index.ts: src/ never imports from middleware/, presets/, redis/ or cli/',
       'src/client.ts:3 imports cli/args.ts: nothing imports from cli/',
-      'middleware/log.ts:3 imports src/context.ts: middleware/ imports from src/ only through src/index.ts, the public surface',
+      "middleware/log.ts:3 imports src/context.ts: middleware/ imports from src/ only through src/index.ts and src/kit.ts, the core's public surface",
       'middleware/log.ts:3 imports presets/index.ts: middleware/ imports only from src/ (and middleware/shared/)',
       'presets/github/index.ts:3 imports redis/index.ts: presets/ import from src/ and middleware/, never from redis/',
       'redis/job.ts:3 imports middleware/ratelimit/shared.ts: redis/ imports only types (import type) from middleware/ and presets/',
       'redis/job.ts:3 imports cli/run.ts: nothing imports from cli/',
-      'cli/commands/get.ts:3 imports src/client.ts: cli/ imports from the entries (middleware/index.ts, presets/index.ts, redis/index.ts, src/index.ts)',
+      'cli/commands/get.ts:3 imports src/client.ts: cli/ imports from the entries (middleware/index.ts, middleware/kit.ts, presets/index.ts, redis/index.ts, src/index.ts)',
     ])
   })
 

@@ -12,9 +12,8 @@ import {
   ParseError,
   PlyError,
   RedirectError,
-  redactHeaders,
-  redactUrl,
 } from '../../src/index.ts'
+import { redactHeaders, redactUrl } from '../../src/kit.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
 
 let api: TestServer

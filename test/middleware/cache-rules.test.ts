@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { deltaSeconds, parseDirectives } from '../../middleware/cache/directives.ts'
 import { assess, type FreshnessSettings } from '../../middleware/cache/freshness.ts'
-import { parseHttpDate } from '../../middleware/index.ts'
+import { parseHttpDate } from '../../middleware/kit.ts'
 
 describe('parseHttpDate', () => {
   const expected = Date.UTC(1994, 10, 6, 8, 49, 37)

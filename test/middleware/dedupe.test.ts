@@ -10,10 +10,8 @@ import {
   createClient,
   HttpError,
   NetworkError,
-  PlyRequest,
-  redactHeader,
-  SILENT,
 } from '../../src/index.ts'
+import { PlyRequest, redactHeader, SILENT } from '../../src/kit.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
 
 let server: TestServer
@@ -358,6 +356,7 @@ describe('the key', () => {
     attempts: 0,
     cacheStatus: 'bypass',
     events: SILENT,
+    facts: {},
     raw: false,
     state: {},
     ...init,

@@ -14,10 +14,9 @@ import {
   type FetchFunction,
   HttpError,
   type Middleware,
-  REDACTED,
-  redactText,
   TimeoutError,
 } from '../../src/index.ts'
+import { REDACTED, redactText } from '../../src/kit.ts'
 import { type SeenRequest, sendJson, startServer, type TestServer } from '../support/server.ts'
 
 const SECRET = 's&cret é-client-secret-9f3a'

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LimitedEvent, rateLimit } from '../../middleware/index.ts'
 import { redisConnection } from '../../redis/index.ts'
 import { sharedLimiter } from '../../redis/limiters.ts'
-import { AbortError, ConfigError, createClient, RateLimitError, type RateLimitedEvent } from '../../src/index.ts'
+import { AbortError, ConfigError, createClient, RateLimitError } from '../../src/index.ts'
 import { startScript } from '../support/child.ts'
 import { describeWithRedis, redisCommand } from '../support/redis.ts'
 import { startServer, type TestServer } from '../support/server.ts'
@@ -433,16 +433,11 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
       await client.quit()
     }
   })
-  it('rateLimit({ shared }) reports the waits Redis imposed through onLimited and the client event', async () => {
-    const limited: LimitedEvent[] = []
-    const limiter = rateLimit({
-      perSecond: 10,
-      shared: redisConnection({ url: redisUrl, id: uniqueId() }),
-      onLimited: (e) => limited.push(e),
-    })
+  it("rateLimit({ shared }) reports the waits Redis imposed through the client's rateLimited event", async () => {
+    const limiter = rateLimit({ perSecond: 10, shared: redisConnection({ url: redisUrl, id: uniqueId() }) })
     const client = createClient({ baseUrl: server.url }).use(limiter)
-    const events: RateLimitedEvent[] = []
-    client.on('rateLimited', (e) => events.push(e))
+    const limited: LimitedEvent[] = []
+    client.on('rateLimited', (e) => limited.push(e))
     try {
       await Promise.all(Array.from({ length: 4 }, () => client.get('/shared', { throwHttpErrors: false })))
       // Spaced (1000 + 35) / 10 ms apart: the 2nd, 3rd and 4th start waited about 100, 200, 300 ms
@@ -451,7 +446,7 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
       const held = limited.map((e) => e.waitMs).filter((ms) => ms >= 80)
       expect(held).toHaveLength(3)
       expect(Math.max(...held)).toBeGreaterThanOrEqual(250)
-      expect(events.map(({ group, waitMs, reason }) => ({ group, waitMs, reason }))).toEqual(limited)
+      expect(limited.every((e) => e.method === 'GET' && e.url.endsWith('/shared'))).toBe(true)
     } finally {
       await limiter.close()
     }

@@ -178,8 +178,9 @@ describe('learning from the server', () => {
     answers.set(path, [{ status: 429, headers: { 'retry-after': '1' } }])
     const events: LimitedEvent[] = []
     const api = createClient({ baseUrl: server.url, throwHttpErrors: false })
-      .use(rateLimit({ onLimited: (e) => events.push(e) }))
+      .use(rateLimit())
       .use(stamp)
+      .on('rateLimited', (e) => events.push(e))
     expect((await api.get(path)).status).toBe(429)
     const others = [api.get(path), api.get(fresh()), api.get(fresh())]
     await advance(900)
@@ -198,8 +199,9 @@ describe('learning from the server', () => {
     answers.set(path, [{ status: 503, headers: { 'retry-after': 'Mon, 01 Jun 2026 00:00:02 GMT' } }])
     const events: LimitedEvent[] = []
     const api = createClient({ baseUrl: server.url, throwHttpErrors: false })
-      .use(rateLimit({ onLimited: (e) => events.push(e) }))
+      .use(rateLimit())
       .use(stamp)
+      .on('rateLimited', (e) => events.push(e))
     expect((await api.get(path)).status).toBe(503)
     const others = [api.get(path), api.get(path)]
     await advance(1_900)
@@ -396,8 +398,9 @@ describe('groups, priority and back-pressure', () => {
     const path = fresh()
     const events: LimitedEvent[] = []
     const api = createClient({ baseUrl: server.url })
-      .use(rateLimit({ perSecond: 1, onLimited: (e) => events.push(e) }))
+      .use(rateLimit({ perSecond: 1 }))
       .use(stamp)
+      .on('rateLimited', (e) => events.push(e))
     await api.get(path)
     const queued = Array.from({ length: 4 }, () => api.get(path))
     // Each waiter is told its own wait, not the head's.

@@ -41,8 +41,10 @@ function route(...steps: Step[]): string {
   return path
 }
 const calls = (path: string) => hits.get(path) ?? 0
-const client = (options: Parameters<typeof retry>[0] = {}) =>
-  createClient({ baseUrl: server.url }).use(retry({ minDelay: 1, maxDelay: 5, ...options }))
+const client = (options: Parameters<typeof retry>[0] = {}, onRetry?: (event: RetryEvent) => void) => {
+  const made = createClient({ baseUrl: server.url }).use(retry({ minDelay: 1, maxDelay: 5, ...options }))
+  return onRetry === undefined ? made : made.on('retry', onRetry)
+}
 
 describe('retry()', () => {
   it('503, 503, 200: three transport calls and success', async () => {
@@ -132,20 +134,23 @@ describe('retry()', () => {
     expect(calls(optedOut)).toBe(1)
   })
 
-  it('tells onRetry about each wait', async () => {
+  it("emits the client's retry event before each wait, and refuses the retired onRetry option", async () => {
     const events: RetryEvent[] = []
     const path = route({ status: 500 }, { status: 429, headers: { 'retry-after': '0' } }, { status: 200 })
-    await client({ onRetry: (event) => events.push(event) }).get(path)
-    expect(events.map((event) => [event.attempt, event.response?.status])).toEqual([
+    await client({}, (event) => events.push(event)).get(path)
+    expect(events.map((event) => [event.attempt, event.status])).toEqual([
       [1, 500],
       [2, 429],
     ])
     expect(events[1]?.delayMs).toBe(0)
+    expect(() => retry({ onRetry: () => {} } as never)).toThrow(
+      "retry(): onRetry is gone; listen to the client's 'retry' event: client.on('retry', listener)",
+    )
   })
 })
 
 describe('waiting', () => {
-  /** Resolves when the call has waited once (onRetry fired), with the planned delay. */
+  /** Resolves when the call has waited once (the retry event fired), with the planned delay. */
   function retryWatcher() {
     let resolve: (event: RetryEvent) => void = () => {}
     const waited = new Promise<RetryEvent>((r) => {
@@ -157,7 +162,7 @@ describe('waiting', () => {
   async function expectWaitOf(ms: number, path: string, retryAfterHeader: () => string): Promise<void> {
     scripts.set(path, [{ status: 503, headers: { 'retry-after': retryAfterHeader() } }, { status: 200 }])
     const watcher = retryWatcher()
-    const pending = client({ onRetry: watcher.onRetry }).get(path)
+    const pending = client({}, watcher.onRetry).get(path)
     expect((await watcher.waited).delayMs).toBe(ms)
     await vi.advanceTimersByTimeAsync(ms - 1)
     await realWait(30) // real time for a request that should not be sent
@@ -183,7 +188,7 @@ describe('waiting', () => {
     const path = route({ status: 503, headers: { 'retry-after': '30' } }, { status: 200 })
     const watcher = retryWatcher()
     const controller = new AbortController()
-    const pending = client({ onRetry: watcher.onRetry })
+    const pending = client({}, watcher.onRetry)
       .get(path, { signal: controller.signal })
       .catch((e: unknown) => e)
     await watcher.waited
@@ -241,7 +246,7 @@ describe('waiting', () => {
       { status: 200 },
     )
     const watcher = retryWatcher()
-    const pending = client({ onRetry: watcher.onRetry }).get(path)
+    const pending = client({}, watcher.onRetry).get(path)
     expect((await watcher.waited).delayMs).toBe(3000)
     await vi.advanceTimersByTimeAsync(3000)
     expect((await pending).status).toBe(200)

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import * as middleware from '../../middleware/index.ts'
+import * as kit from '../../middleware/kit.ts'
 import {
   credentialScope,
   decodeBase64,
@@ -8,7 +9,7 @@ import {
   encodeBase64Text,
   setCredentialScopeKey,
   sha256Base64Url,
-} from '../../middleware/index.ts'
+} from '../../middleware/kit.ts'
 import * as core from '../../src/index.ts'
 
 // What Node's Buffer and crypto wrote before the core stopped using them: entries, keys and
@@ -79,12 +80,13 @@ describe('hashes without node:crypto', () => {
 
 describe('where the helpers are exported', () => {
   // Only middlewares (and presets) hash, encode and read HTTP dates: the core, which a browser
-  // may load alone, carries neither @noble/hashes nor these helpers, and a name is exported
-  // from one entry only.
-  it('from ply-http/middleware, and not from the core', () => {
+  // may load alone, carries neither @noble/hashes nor these helpers. They are for middleware
+  // authors, so they are in ply-http/kit, and a name is exported from one entry only.
+  it('from ply-http/kit, and neither from the core nor from ply-http/middleware', () => {
     const names = ['credentialScope', 'setCredentialScopeKey', 'sha256Base64Url', 'parseHttpDate', 'unlessAborted']
     for (const name of [...names, 'decodeBase64', 'encodeBase64', 'encodeBase64Text']) {
-      expect(name in middleware, name).toBe(true)
+      expect(name in kit, name).toBe(true)
+      expect(name in middleware, name).toBe(false)
       expect(name in core, name).toBe(false)
     }
   })

@@ -259,7 +259,8 @@ describe('github() errors', () => {
         return [200, { ...octocat, login: 'torvalds' }, JSON_HEADERS]
       })
     const waits: number[] = []
-    const gh = client({ onRetry: (event) => waits.push(event.delayMs) })
+    const gh = client()
+    gh.client.on('retry', (event) => waits.push(event.delayMs))
     const first = gh.getUser('octocat')
     await vi.advanceTimersByTimeAsync(10)
     for (let i = 0; i < 20 && arrivals.length === 0; i++) await vi.advanceTimersByTimeAsync(10)
@@ -294,7 +295,8 @@ describe('github() errors', () => {
         return [200, octocat, JSON_HEADERS]
       })
     const waits: number[] = []
-    const gh = client({ onRetry: (event) => waits.push(event.delayMs) })
+    const gh = client()
+    gh.client.on('retry', (event) => waits.push(event.delayMs))
     const call = gh.getUser('octocat')
     for (let i = 0; i < 200 && !scope.isDone(); i++) await vi.advanceTimersByTimeAsync(1_000)
     const user = await call

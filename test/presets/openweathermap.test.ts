@@ -399,7 +399,8 @@ describe('openWeatherMap() against the replica', () => {
     replica = await startReplica()
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })
     const limited: LimitedEvent[] = []
-    const api = openWeatherMap({ apiKey: REPLICA_KEY, baseUrl: replica.url, onLimited: (e) => limited.push(e) })
+    const api = openWeatherMap({ apiKey: REPLICA_KEY, baseUrl: replica.url })
+    api.client.on('rateLimited', (e) => limited.push(e))
     owm = api
     // 61 places, so that the cache answers none of them.
     const place = (i: number): Place => ({ lat: 40 + i / 10, lon: i / 10 })

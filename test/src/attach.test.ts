@@ -1,13 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  Client,
-  ConfigError,
-  type Context,
-  compose,
-  createClient,
-  type Middleware,
-  type MiddlewareHost,
-} from '../../src/index.ts'
+import { Client, ConfigError, type Context, compose, createClient, type Middleware } from '../../src/index.ts'
+import type { MiddlewareHost } from '../../src/kit.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
 
 let server: TestServer

@@ -9,10 +9,9 @@ import {
   type Middleware,
   NetworkError,
   ParseError,
-  REDACTED,
-  registerSecret,
   TimeoutError,
 } from '../../src/index.ts'
+import { REDACTED, registerSecret } from '../../src/kit.ts'
 import { releaseStalled, routes } from '../support/routes.ts'
 import { startServer, type TestServer } from '../support/server.ts'
 

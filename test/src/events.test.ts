@@ -7,9 +7,9 @@ import {
   type Context,
   createClient,
   HttpError,
-  SILENT,
   TimeoutError,
 } from '../../src/index.ts'
+import { SILENT } from '../../src/kit.ts'
 import { releaseStalled, routes } from '../support/routes.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
 
@@ -96,7 +96,7 @@ describe('client events', () => {
     expect(eventsNamed(heard, 'rateLimited')).toEqual([
       expect.objectContaining({ id: 2, group: 'default', reason: 'concurrency', waitMs: 0 }),
     ])
-    const waits = eventsNamed(heard, 'response').map((event) => event.rateLimitWaitMs)
+    const waits = eventsNamed(heard, 'response').map((event) => event.rateLimitWaitMs ?? -1)
     expect(waits.filter((wait) => wait === 0)).toHaveLength(1)
     expect(Math.max(...waits)).toBeGreaterThan(20)
   })

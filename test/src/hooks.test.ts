@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { auth } from '../../middleware/auth/index.ts'
-import { type Context, createClient, detachContext, type Middleware, ReplayedResponse } from '../../src/index.ts'
+import { type Context, createClient, type Middleware } from '../../src/index.ts'
+import { detachContext, ReplayedResponse } from '../../src/kit.ts'
 import { startServer } from '../support/server.ts'
 
 const stub = (status = 200) =>

@@ -11,8 +11,8 @@ import {
   createClient,
   type Middleware,
   PlyError,
-  summarize,
 } from '../../src/index.ts'
+import { summarize } from '../../src/kit.ts'
 import { startServer, type TestServer } from '../support/server.ts'
 
 let server: TestServer

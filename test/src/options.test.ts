@@ -1,12 +1,7 @@
 // The helpers behind every factory's and every call's check of option names.
 import { describe, expect, it } from 'vitest'
-import {
-  ConfigError,
-  closestName,
-  optionNames,
-  rejectUnknownCallOptions,
-  rejectUnknownOptions,
-} from '../../src/index.ts'
+import { ConfigError } from '../../src/index.ts'
+import { closestName, optionNames, rejectUnknownCallOptions, rejectUnknownOptions } from '../../src/kit.ts'
 
 interface Sample {
   token?: string

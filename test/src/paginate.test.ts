@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError, createClient, type Middleware, PlyError, REDACTED, registerSecret } from '../../src/index.ts'
+import { ConfigError, createClient, type Middleware, PlyError } from '../../src/index.ts'
+import { REDACTED, registerSecret } from '../../src/kit.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
 
 const PAGES = 5

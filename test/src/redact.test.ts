@@ -2,15 +2,8 @@ import { inspect } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
-import {
-  HttpError,
-  REDACTED,
-  redactQueryParam,
-  redactText,
-  redactUrl,
-  redactUrlText,
-  registerSecret,
-} from '../../src/index.ts'
+import { HttpError } from '../../src/index.ts'
+import { REDACTED, redactQueryParam, redactText, redactUrl, redactUrlText, registerSecret } from '../../src/kit.ts'
 import { redactMessage } from '../../src/redact.ts'
 
 describe('redactUrl', () => {

@@ -12,8 +12,8 @@ import {
   NetworkError,
   ParseError,
   PlyError,
-  REDACTED,
 } from '../../src/index.ts'
+import { REDACTED } from '../../src/kit.ts'
 import { startServer, type TestServer } from '../support/server.ts'
 
 const TOKEN = 'tok-secrets-test-5e1f'

@@ -1,7 +1,7 @@
 // One process of the cross-process cache test: a github() preset sharing Redis, one call.
 //   github-cache-worker.ts <redisUrl> <id> <baseUrl> [<scopeKey>]
 // Prints the call's cache status and exits.
-import { setCredentialScopeKey } from '../../middleware/index.ts'
+import { setCredentialScopeKey } from '../../middleware/kit.ts'
 import { github } from '../../presets/index.ts'
 import { redisConnection } from '../../redis/index.ts'
 

@@ -1,12 +1,5 @@
-import {
-  AbortError,
-  type Context,
-  deadlineError,
-  type Middleware,
-  registerSecret,
-  remainingTime,
-  summarize,
-} from '../../../src/index.ts'
+import { AbortError, type Context, type Middleware } from '../../../src/index.ts'
+import { deadlineError, registerSecret, remainingTime, summarize } from '../../../src/kit.ts'
 import { unlessAborted } from '../../shared/abort.ts'
 import { OriginBinding } from '../origins.ts'
 import { credentialScope, declareScope, markCredential } from '../scope.ts'

@@ -1,4 +1,5 @@
-import { ConfigError, type FetchFunction, optionNames, redactUrl, rejectUnknownOptions } from '../../../src/index.ts'
+import { ConfigError, type FetchFunction } from '../../../src/index.ts'
+import { optionNames, redactUrl, rejectUnknownOptions } from '../../../src/kit.ts'
 import type { OriginOptions } from '../origins.ts'
 
 /**

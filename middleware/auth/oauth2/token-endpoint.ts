@@ -1,11 +1,5 @@
-import {
-  AuthError,
-  describeFailure,
-  type RequestSummary,
-  redactText,
-  registerSecret,
-  summarize,
-} from '../../../src/index.ts'
+import { AuthError, type RequestSummary } from '../../../src/index.ts'
+import { describeFailure, redactText, registerSecret, summarize } from '../../../src/kit.ts'
 import { encodeBase64Text } from '../../shared/base64.ts'
 import { ERROR_CODE, type OAuth2Settings, TOKEN_CHARS } from './options.ts'
 
