@@ -157,6 +157,7 @@ describe('the packed tarball, installed in a fresh project', () => {
       redisModulesTried: [],
       status: 200,
       presetsBuilt: true,
+      kitLoaded: true,
     })
   })
 
@@ -200,6 +201,29 @@ describe('the stable Keyv line (keyv 5, @keyv/redis 5) next to ply-http', () => 
     await writeFile(join(project, 'tsconfig.json'), JSON.stringify(config, null, 2))
     const tsc = join(root, 'node_modules/typescript/bin/tsc')
     const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], project)
+    expect(checked.stdout + checked.stderr).toBe('')
+    expect(checked.code).toBe(0)
+  })
+
+  it('type-checks a consumer of ply-http/kit and of the events and facts the middlewares declare', async () => {
+    await cp(scripts, project, { recursive: true })
+    const config = {
+      compilerOptions: {
+        target: 'es2023',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        noEmit: true,
+        skipLibCheck: true,
+        lib: ['es2023', 'dom'],
+        types: [],
+      },
+      files: ['consumer-types.ts'],
+    }
+    await writeFile(join(project, 'tsconfig.consumer.json'), JSON.stringify(config, null, 2))
+    const tsc = join(root, 'node_modules/typescript/bin/tsc')
+    const checked = await run(process.execPath, [tsc, '-p', 'tsconfig.consumer.json'], project)
     expect(checked.stdout + checked.stderr).toBe('')
     expect(checked.code).toBe(0)
   })

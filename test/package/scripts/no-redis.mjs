@@ -1,10 +1,11 @@
-// Loads ply-http, ply-http/middleware and ply-http/presets and runs a stack and both presets
+// Loads ply-http, ply-http/kit, ply-http/middleware and ply-http/presets and runs a stack and both presets
 // without Redis; prints which Redis modules anything tried to load (none, it must be).
 import { createServer } from 'node:http'
 import { watchModules } from './watch-modules.mjs'
 
 const watch = watchModules()
 const { createClient } = await import('ply-http')
+const { redactUrl } = await import('ply-http/kit')
 const { cache, dedupe, parse, rateLimit, retry } = await import('ply-http/middleware')
 const { github, openWeatherMap } = await import('ply-http/presets')
 
@@ -25,7 +26,12 @@ try {
   const gh = github({ token: 'ghp_tarball', baseUrl, userAgent: 'ply-tarball-test' })
   const weather = openWeatherMap({ apiKey: 'tarball', baseUrl })
   await Promise.all([gh.close(), weather.close()])
-  const report = { redisModulesTried: watch.tried({ ownEntry: true }), status: response.status, presetsBuilt: true }
+  const report = {
+    redisModulesTried: watch.tried({ ownEntry: true }),
+    status: response.status,
+    presetsBuilt: true,
+    kitLoaded: !redactUrl('https://u:pw@x.test/').includes('pw'),
+  }
   console.log(JSON.stringify(report))
 } finally {
   server.close()
