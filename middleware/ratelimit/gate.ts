@@ -9,12 +9,14 @@ export type { Block } from './taught.ts'
 /** A granted start. */
 export interface Ticket {
   /**
-   * Marks the moment the request really leaves. Between a grant and the departure the event
-   * loop may run many other granted requests; the windows count from the later time, so the
-   * starts the server sees keep to the limit too.
+   * Marks the moment the request really leaves: a server-taught pace spaces the next start
+   * from it (between a grant and the departure the event loop may run other granted requests).
    */
   depart(): void
-  /** Gives back the concurrency slot; calling it more than once does nothing. */
+  /**
+   * The call settled (its answer came, or it failed): its windows count it from now on, and
+   * its concurrency slot is given back. Calling it more than once does nothing.
+   */
   release(): void
 }
 
@@ -45,6 +47,8 @@ export class Gate implements Obeying {
   #active = 0
   #order = 0
   #timer: ReturnType<typeof setTimeout> | undefined
+  /** Release to settle, smoothed over the last calls (ms). */
+  #roundTripMs = 0
 
   /** `taught` is the server-taught state this group obeys: its own, or the one of the group whose quota it shares. */
   constructor(settings: GroupSettings, taught: Taught = new Taught()) {
@@ -53,6 +57,11 @@ export class Gate implements Obeying {
     this.maxQueue = settings.maxQueue
     this.#taught = taught
     taught.join(this)
+  }
+
+  /** Calls granted and not settled yet. */
+  get active(): number {
+    return this.#active
   }
 
   /** Requests waiting. */
@@ -90,6 +99,7 @@ export class Gate implements Obeying {
     let at = now
     for (const window of this.#windows) at = Math.max(at, window.nextFree(now))
     for (const window of this.#taught.learned) at = Math.max(at, window.nextFree(now))
+    // Infinite: the calls in flight fill a window, and a settle (which pumps) frees it.
     return at > now ? { at, reason: 'window' } : undefined
   }
 
@@ -121,7 +131,7 @@ export class Gate implements Obeying {
         reason = 'pace'
       }
       windows.forEach((window, j) => {
-        const free = window.nextFreeAfter(at, planned[j] as number[])
+        const free = window.nextFreeAfter(at, planned[j] as number[], now + this.#roundTripMs, this.#roundTripMs)
         if (free > at) {
           at = free
           reason = 'window'
@@ -173,24 +183,20 @@ export class Gate implements Obeying {
 
   #start(at: number): Ticket {
     const windows = this.#windows
-    const slots = windows.map((window) => window.record(at))
+    for (const window of windows) window.record()
     const learned = this.#taught.started(at)
     this.#active += 1
     let released = false
     return {
-      depart: () => {
-        const actual = now()
-        windows.forEach((window, i) => {
-          window.restamp(slots[i] as number, at, actual)
-        })
-        learned.windows.forEach((window, i) => {
-          window.restamp(learned.slots[i] as number, at, actual)
-        })
-        this.#taught.departed(at, actual)
-      },
+      depart: () => this.#taught.departed(at, now()),
       release: () => {
         if (released) return
         released = true
+        const settled = now()
+        for (const window of windows) window.settle(settled)
+        for (const window of learned) window.settle(settled)
+        // A smoothed round trip, for predicting when the calls in flight will settle.
+        this.#roundTripMs += (settled - at - this.#roundTripMs) / 8
         this.#active -= 1
         this.#pump()
       },

@@ -9,13 +9,7 @@ export interface Block {
   readonly reason: LimitReason
 }
 
-/** The learned windows a start was recorded in, with its slot in each (for `restamp`). */
-export interface Recorded {
-  readonly windows: readonly SlidingWindow[]
-  readonly slots: readonly number[]
-}
-
-const NOTHING_RECORDED: Recorded = { windows: [], slots: [] }
+const NO_WINDOWS: readonly SlidingWindow[] = []
 
 /** A gate that obeys a `Taught`: told when the taught state changes, asked what its windows allow. */
 export interface Obeying {
@@ -23,6 +17,8 @@ export interface Obeying {
   wake(): void
   /** How many starts the gate's configured windows allow in `ms`; infinite without windows. */
   allowedIn(ms: number): number
+  /** Calls of the gate in flight (granted, not settled). */
+  readonly active: number
 }
 
 /**
@@ -78,12 +74,16 @@ export class Taught {
     return this.#paceUntil > now && lastStart + this.#paceMs > now ? lastStart + this.#paceMs : now
   }
 
-  /** Counts a start at `at`: returns the learned windows it was recorded in, with its slots. */
-  started(at: number): Recorded {
+  /**
+   * Counts a start at `at`: returns the learned windows it was recorded in, which its settle
+   * must reach (a policy learned meanwhile replaces them, not the call's place in them).
+   */
+  started(at: number): readonly SlidingWindow[] {
     this.#lastStart = at
     // The fast path allocates nothing for a quota without policies (the common case).
-    if (this.#learned.length === 0) return NOTHING_RECORDED
-    return { windows: this.#learned, slots: this.#learned.map((window) => window.record(at)) }
+    if (this.#learned.length === 0) return NO_WINDOWS
+    for (const window of this.#learned) window.record()
+    return this.#learned
   }
 
   /** A start counted at `recorded` really left at `actual`. */
@@ -121,7 +121,7 @@ export class Taught {
     } else if (remaining !== undefined && remaining > 0 && resetAt !== undefined && resetAt > now) {
       this.#paceIfShort(remaining, resetAt, now)
     }
-    if (policies !== undefined) this.#learnPolicies(policies)
+    if (policies !== undefined) this.#learnPolicies(policies, now)
     this.#wake()
     return this.#pausedUntil > pausedBefore ? this.#pausedUntil - now : undefined
   }
@@ -143,8 +143,12 @@ export class Taught {
     }
   }
 
-  /** The announced policies become windows; one already known keeps the starts it counted. */
-  #learnPolicies(announced: readonly Policy[]): void {
+  /**
+   * The announced policies become windows; one already known keeps the calls it counted. A new
+   * one counts the calls in flight (the one that taught it among them) as settled now: they
+   * were released before it existed, and the server counts them in its window too.
+   */
+  #learnPolicies(announced: readonly Policy[], now: number): void {
     const policies = announced.filter(
       (p, i) => announced.findIndex((q) => q.limit === p.limit && q.windowMs === p.windowMs) === i,
     )
@@ -152,11 +156,15 @@ export class Taught {
       policies.length === this.#learned.length &&
       policies.every((p, i) => this.#learned[i]?.limit === p.limit && this.#learned[i]?.durationMs === p.windowMs)
     if (same) return
-    this.#learned = policies.map(
-      (p) =>
-        this.#learned.find((w) => w.limit === p.limit && w.durationMs === p.windowMs) ??
-        new SlidingWindow(p.limit, p.windowMs),
-    )
+    let inFlight = 0
+    for (const gate of this.#gates) inFlight += gate.active
+    this.#learned = policies.map((p) => {
+      const known = this.#learned.find((w) => w.limit === p.limit && w.durationMs === p.windowMs)
+      if (known !== undefined) return known
+      const window = new SlidingWindow(p.limit, p.windowMs)
+      for (let i = 0; i < Math.min(inFlight, p.limit); i++) window.count(now)
+      return window
+    })
   }
 
   #wake(): void {
