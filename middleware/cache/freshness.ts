@@ -1,6 +1,6 @@
 import CachePolicy from 'http-cache-semantics'
-import { parseHttpDate } from '../shared/http-date.ts'
 import { type Directives, deltaSeconds, formatDirectives, parseDirectives } from './directives.ts'
+import { ageField, initialAge, lifetimeOf } from './lifetime.ts'
 
 /** How long a stored response may be used, worked out when it is stored (or revalidated). */
 export interface Freshness {
@@ -16,6 +16,11 @@ export interface Freshness {
   readonly noCache: boolean
   /** `must-revalidate` (or `proxy-revalidate` in a shared cache): never served stale. */
   readonly mustRevalidate: boolean
+  /**
+   * `immutable` (RFC 8246): while fresh, served without a request even to a reload-like call
+   * (`cache: 'no-cache'`, a request `max-age`). Absent from records stored by older versions.
+   */
+  readonly immutable?: boolean | undefined
 }
 
 /** The cache's settings that change how a response is judged. */
@@ -44,24 +49,31 @@ export interface Arrival {
 }
 
 // Statuses http-cache-semantics 4.3 stores; it refuses every other one, even with explicit
-// freshness, which RFC 9111 §3 allows for any final status the cache understands.
+// freshness, which RFC 9111 §3 allows for any final status the cache understands. They are
+// also the statuses whose caching rules ply implements, for `must-understand`.
 const UNDERSTOOD = new Set([200, 203, 204, 300, 301, 302, 303, 307, 308, 404, 405, 410, 414, 501])
-// No partial content (ranges are not supported) and no 304 (it is a revalidation's answer).
+// No partial content (ranges are served from complete responses only) and no 304 (it is a
+// revalidation's answer).
 const NEVER_STORED = new Set([206, 304])
-const EPOCH = 'Thu, 01 Jan 1970 00:00:00 GMT'
 
 /**
  * Judges whether a response may be stored (RFC 9111 §3) and for how long it is fresh
- * (§4.2), with `http-cache-semantics` for the rules, fed headers cleaned of the cases it gets
- * wrong: directive names in any case, a non-HTTP-date `Expires` (which means already
- * expired), a non-integer `Age` (invalid, ignored), statuses outside its fixed list. `Vary: *`
- * and `no-store` are never stored. `undefined` when the response must not be stored.
+ * (§4.2). `http-cache-semantics` answers whether it may be stored, fed headers cleaned of the
+ * cases it gets wrong (directive names in any case, statuses outside its fixed list); the
+ * lifetime and the ages are ply's own (`lifetime.ts`), so that every date is read by ply's
+ * HTTP-date parser. `Vary: *` and `no-store` are never stored, except that `must-understand`
+ * with a status ply understands overrides `no-store` (§5.2.2.3). `undefined` when the
+ * response must not be stored.
  */
 export function assess(arrival: Arrival, settings: FreshnessSettings): Freshness | undefined {
   const { status, headers, requestDirectives } = arrival
   if (status < 200 || NEVER_STORED.has(status)) return undefined
   const directives = parseDirectives(headers.get('cache-control'))
-  if (directives.has('no-store') || requestDirectives.has('no-store')) return undefined
+  if (requestDirectives.has('no-store')) return undefined
+  // must-understand: only a cache that implements the status's rules may store the response,
+  // and such a cache ignores the no-store sent along for caches that do not (§5.2.2.3).
+  const mustUnderstand = directives.has('must-understand')
+  if (mustUnderstand ? !UNDERSTOOD.has(status) : directives.has('no-store')) return undefined
   if (settings.shared && directives.has('private')) return undefined
   if (
     headers
@@ -78,7 +90,7 @@ export function assess(arrival: Arrival, settings: FreshnessSettings): Freshness
   const policy = new CachePolicy(
     policyRequest(arrival),
     { status: UNDERSTOOD.has(status) || !marked ? status : 200, headers: policyHeaders(headers, directives) },
-    { shared: settings.shared, cacheHeuristic: 0.1 },
+    { shared: settings.shared },
   )
   // The fallback lifetime only replaces a lifetime: whether the response may be stored at all is
   // still the rules' (a shared cache stores an authenticated response only with public,
@@ -86,11 +98,13 @@ export function assess(arrival: Arrival, settings: FreshnessSettings): Freshness
   if (!policy.storable()) return undefined
 
   const noCache = directives.has('no-cache') || pragmaNoCache(headers)
-  let lifetime = noCache ? 0 : policy.maxAge()
-  if (fallback && !noCache) lifetime = settings.ttl as number
+  const age = ageField(headers)
+  // An age nobody can read (null) cannot be shown to be within any lifetime: stale.
+  const lifetime =
+    noCache || age === null ? 0 : fallback ? (settings.ttl as number) : lifetimeOf(arrival, directives, settings.shared)
   return {
     lifetime,
-    initialAge: initialAge(arrival),
+    initialAge: initialAge(arrival, age ?? undefined),
     staleWhileRevalidate: Math.max(
       deltaSeconds(directives, 'stale-while-revalidate') ?? 0,
       settings.staleWhileRevalidate,
@@ -98,6 +112,7 @@ export function assess(arrival: Arrival, settings: FreshnessSettings): Freshness
     staleIfError: Math.max(deltaSeconds(directives, 'stale-if-error') ?? 0, settings.staleIfError),
     noCache,
     mustRevalidate: directives.has('must-revalidate') || (settings.shared && directives.has('proxy-revalidate')),
+    immutable: directives.has('immutable'),
   }
 }
 
@@ -111,21 +126,6 @@ export function isPragmaNoCache(pragma: string | null): boolean {
   return pragma !== null && /(?:^|,)\s*no-cache\s*(?:,|$)/i.test(pragma)
 }
 
-/**
- * The corrected initial age (RFC 9111 §4.2.3): the larger of the apparent age (arrival minus
- * `Date`) and the `Age` field plus the time the response took. A non-integer `Age` is invalid
- * and ignored (§5.1).
- */
-function initialAge(arrival: Arrival): number {
-  const { headers, requestTime, responseTime } = arrival
-  const ageField = headers.get('age')?.trim()
-  const ageValue = ageField !== undefined && /^\d+$/.test(ageField) ? Number(ageField) : 0
-  const date = parseHttpDate(headers.get('date')) ?? responseTime
-  const apparentAge = Math.max(0, responseTime - date) / 1000
-  const responseDelay = Math.max(0, responseTime - requestTime) / 1000
-  return Math.max(apparentAge, ageValue + responseDelay)
-}
-
 /** The request as http-cache-semantics wants it; it only needs to know about credentials. */
 function policyRequest(arrival: Arrival): CachePolicy.Request {
   const headers: Record<string, string> = {}
@@ -133,23 +133,24 @@ function policyRequest(arrival: Arrival): CachePolicy.Request {
   return { method: arrival.method === 'HEAD' ? 'HEAD' : 'GET', url: '/', headers }
 }
 
-/** The response headers as http-cache-semantics should see them. */
+/**
+ * The response headers as http-cache-semantics should see them for `storable()`, the one
+ * question ply asks it: the normalised `Cache-Control` (lower-case names; an invalid max-age
+ * as 0; no `no-store` under `must-understand`, which ply has already judged) and whether there
+ * is an `Expires` (`storable()` reads only whether it is there; its value is ply's to read).
+ */
 function policyHeaders(headers: Headers, directives: Directives): Record<string, string> {
   const record: Record<string, string> = {}
-  for (const [name, value] of headers) record[name] = value
-  // Directive names lower-cased; an invalid max-age makes the response stale (§4.2.1).
+  const expires = headers.get('expires')
+  // An empty Expires is there all the same (and means already expired, which ply works out).
+  if (expires !== null) record.expires = expires || '0'
+  if (!headers.has('cache-control')) return record
   const normalized = new Map(directives)
   for (const name of ['max-age', 's-maxage']) {
     const seconds = deltaSeconds(directives, name)
     if (seconds !== undefined) normalized.set(name, String(seconds ?? 0))
   }
-  if (headers.has('cache-control')) record['cache-control'] = formatDirectives(normalized)
-  // An Expires that is not an HTTP-date means "already expired" (§5.3).
-  if (headers.has('expires') && parseHttpDate(headers.get('expires')) === undefined) record.expires = EPOCH
-  for (const name of ['date', 'last-modified']) {
-    if (headers.has(name) && parseHttpDate(headers.get(name)) === undefined) delete record[name]
-  }
-  // Ages are worked out here (initialAge); a lenient reading of Age must not leak in.
-  delete record.age
+  if (directives.has('must-understand')) normalized.delete('no-store')
+  record['cache-control'] = formatDirectives(normalized)
   return record
 }

@@ -4,11 +4,12 @@ import { type Directives, deltaSeconds, parseDirectives } from './directives.ts'
 import { ageOf, type StoredResponse } from './entry.ts'
 import { isPragmaNoCache } from './freshness.ts'
 import { invalidate } from './invalidate.ts'
-import { cacheKey, resourceOf, selectVariant } from './key.ts'
+import { cacheKey, resourceOf } from './key.ts'
 import { type CacheOptions, resolveOptions } from './options.ts'
 import { revalidate } from './revalidate.ts'
 import { gatewayTimeout, release, serve } from './serve.ts'
 import { MemoryStore } from './store.ts'
+import { selectVariant } from './vary.ts'
 import { fetchAndStore, type Slot } from './write.ts'
 
 export type { CacheWarning } from './guard.ts'
@@ -102,8 +103,15 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
     const age = ageOf(entry, now)
     const fresh = entry.lifetime > age
     if (onlyIfCached || mode === 'force-cache') return serve(ctx, entry, now, fresh ? 'hit' : 'stale')
+    // A reload (the no-cache mode, which fetch sends as max-age=0, or any request max-age) does
+    // not revalidate a fresh immutable response (RFC 8246 §2, as Firefox does); the no-cache
+    // request directive, the explicit signal, still does.
+    const reload = mode === 'no-cache' || !acceptsMaxAge(directives, age)
     const validate =
-      mode === 'no-cache' || directives.has('no-cache') || entry.noCache || !acceptsAge(directives, entry, age)
+      directives.has('no-cache') ||
+      entry.noCache ||
+      !acceptsMinFresh(directives, entry, age) ||
+      (reload && !(fresh && entry.immutable === true))
     if (!validate && fresh) return serve(ctx, entry, now, 'hit')
     if (!validate && !entry.mustRevalidate) {
       const staleness = age - entry.lifetime
@@ -192,10 +200,14 @@ function requestDirectives(headers: Headers): Directives {
   return parseDirectives(field)
 }
 
-/** The request's `max-age` and `min-fresh` (RFC 9111 §5.2.1.1, §5.2.1.3). */
-function acceptsAge(directives: Directives, entry: StoredResponse, age: number): boolean {
+/** The request's `max-age` (RFC 9111 §5.2.1.1). */
+function acceptsMaxAge(directives: Directives, age: number): boolean {
   const maxAge = deltaSeconds(directives, 'max-age')
-  if (maxAge !== undefined && age > (maxAge ?? 0)) return false
+  return maxAge === undefined || age <= (maxAge ?? 0)
+}
+
+/** The request's `min-fresh` (RFC 9111 §5.2.1.3). */
+function acceptsMinFresh(directives: Directives, entry: StoredResponse, age: number): boolean {
   const minFresh = deltaSeconds(directives, 'min-fresh')
   return minFresh === undefined || entry.lifetime - age >= (minFresh ?? 0)
 }

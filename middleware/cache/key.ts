@@ -2,7 +2,6 @@ import type { Context } from '../../src/index.ts'
 import { isSecretHeader, isSecretQueryParam, mayHoldSecretParam, type PlyRequest } from '../../src/kit.ts'
 import { credentialScope } from '../shared/credential-scope.ts'
 import { sha256Base64Url } from '../shared/digest.ts'
-import type { CacheRecord, StoredResponse } from './entry.ts'
 
 /** Makes the resource part of a cache key from a request (by default its URL without fragment and secrets). */
 export type CacheKeyFunction = (request: PlyRequest) => string
@@ -55,35 +54,4 @@ export function partitionOf(ctx: Context, url: URL = ctx.request.peekUrl()): str
   }
   const carried = parts.length === 0 ? '' : credentialScope('request', parts.join('\n'))
   return `${ctx.state.credentialScope ?? ''}|${carried}`
-}
-
-/**
- * The request's values of the fields a response's `Vary` names, for matching a later request
- * against a stored variant. Secret fields (`Authorization`, `Cookie`, …) are kept only as
- * keyed hashes.
- */
-export function varyValues(vary: string | null, headers: Headers): Record<string, string | null> | undefined {
-  if (!vary) return undefined
-  const values: Record<string, string | null> = {}
-  for (const field of vary.split(',')) {
-    const name = field.trim().toLowerCase()
-    if (name === '') continue
-    const value = headers.get(name)
-    const normalized = value === null ? null : value.trim().replace(/\s*,\s*/g, ',')
-    values[name] = normalized !== null && isSecretHeader(name) ? credentialScope('vary', normalized) : normalized
-  }
-  return Object.keys(values).length === 0 ? undefined : values
-}
-
-/** The stored variant whose `Vary` fields match the request's headers, if any. */
-export function selectVariant(record: CacheRecord | undefined, headers: Headers): StoredResponse | undefined {
-  if (record === undefined) return undefined
-  for (const variant of record.variants) {
-    const stored = variant.vary
-    if (stored === undefined) return variant
-    const names = Object.keys(stored)
-    const current = varyValues(names.join(','), headers)
-    if (current !== undefined && names.every((name) => current[name] === stored[name])) return variant
-  }
-  return undefined
 }

@@ -4,9 +4,10 @@ import { readAtMost, StreamedResponse } from './body.ts'
 import type { Directives } from './directives.ts'
 import { type CacheRecord, headerPairs, retentionMs, type StoredResponse, withDate, withVariant } from './entry.ts'
 import { assess, type Freshness } from './freshness.ts'
-import { resourceOf, varyValues } from './key.ts'
+import { resourceOf } from './key.ts'
 import type { CacheSettings } from './options.ts'
 import { release } from './serve.ts'
+import { varyValues } from './vary.ts'
 
 /** One call of `next()`: for the call's own context, or for a detached one (a background refresh). */
 export type Run = () => Promise<void>
