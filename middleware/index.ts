@@ -30,6 +30,8 @@ export { type DedupeMiddleware, type DedupeOptions, dedupe, dedupeKey } from './
 export { type LogEntry, type LogLevel, type LogOptions, lineOf, log, type StructuredLogger } from './log.ts'
 export { type ParseOptions, parse } from './parse.ts'
 export {
+  type AdaptiveConcurrency,
+  type ConcurrencyEvent,
   type GroupLimits,
   type LimitedEvent,
   type LimitReason,

@@ -1,4 +1,5 @@
 import type { Quota } from '../../src/index.ts'
+import { AdaptiveLimit } from './adaptive.ts'
 import type { Observation } from './learn.ts'
 import type { GroupSettings, LimitReason } from './options.ts'
 import { type Block, type Obeying, Taught } from './taught.ts'
@@ -15,9 +16,17 @@ export interface Ticket {
   depart(): void
   /**
    * The call settled (its answer came, or it failed): its windows count it from now on, and
-   * its concurrency slot is given back. Calling it more than once does nothing.
+   * its concurrency slot is given back. `overloaded` when the server refused it for load (429,
+   * 503) or it timed out, which adaptive concurrency reads. Returns the change of the bound of
+   * calls in flight this made, if any. Calling it more than once does nothing.
    */
-  release(): void
+  release(overloaded?: boolean): ConcurrencyChange | undefined
+}
+
+/** A bound of calls in flight that adaptive concurrency moved. */
+export interface ConcurrencyChange {
+  readonly previous: number
+  readonly limit: number
 }
 
 /** Monotonic, sub-millisecond time for every schedule here; server times are converted once. */
@@ -40,7 +49,9 @@ interface Waiter {
  */
 export class Gate implements Obeying {
   readonly #windows: SlidingWindow[]
-  readonly #concurrency: number
+  /** Calls allowed in flight: the configured bound, or adaptive concurrency's current one. */
+  #concurrency: number
+  readonly #adaptive: AdaptiveLimit | undefined
   readonly maxQueue: number
   readonly #taught: Taught
   readonly #queue: Waiter[] = []
@@ -53,10 +64,16 @@ export class Gate implements Obeying {
   /** `taught` is the server-taught state this group obeys: its own, or the one of the group whose quota it shares. */
   constructor(settings: GroupSettings, taught: Taught = new Taught()) {
     this.#windows = settings.windows.map((window) => new SlidingWindow(window.limit, window.durationMs))
-    this.#concurrency = settings.concurrency
+    this.#adaptive = settings.adaptive === undefined ? undefined : new AdaptiveLimit(settings.adaptive)
+    this.#concurrency = this.#adaptive?.current ?? settings.concurrency
     this.maxQueue = settings.maxQueue
     this.#taught = taught
     taught.join(this)
+  }
+
+  /** Calls allowed in flight now. */
+  get concurrency(): number {
+    return this.#concurrency
   }
 
   /** Calls granted and not settled yet. */
@@ -189,8 +206,8 @@ export class Gate implements Obeying {
     let released = false
     return {
       depart: () => this.#taught.departed(at, now()),
-      release: () => {
-        if (released) return
+      release: (overloaded = false) => {
+        if (released) return undefined
         released = true
         const settled = now()
         for (const window of windows) window.settle(settled)
@@ -198,7 +215,10 @@ export class Gate implements Obeying {
         // A smoothed round trip, for predicting when the calls in flight will settle.
         this.#roundTripMs += (settled - at - this.#roundTripMs) / 8
         this.#active -= 1
+        const previous = this.#concurrency
+        if (this.#adaptive?.settled(at, settled, overloaded)) this.#concurrency = this.#adaptive.current
         this.#pump()
+        return previous === this.#concurrency ? undefined : { previous, limit: this.#concurrency }
       },
     }
   }

@@ -1,15 +1,30 @@
-import type { Quota } from '../../src/index.ts'
-import { AbortError, ConfigError, type Context, type Middleware, RateLimitError } from '../../src/index.ts'
+import { AbortError, ConfigError, type Context, type Quota, RateLimitError, TimeoutError } from '../../src/index.ts'
 import { summarize } from '../../src/kit.ts'
 import { Gate, type Ticket } from './gate.ts'
 import { observe } from './learn.ts'
 import { RATE_LIMIT_CALL_OPTIONS, rejectUnknownRateLimitOptions } from './option-names.ts'
-import { type GroupLimits, groupSettings, quotaOwners, type RateLimitOptions, sharedSource } from './options.ts'
+import {
+  type GroupLimits,
+  groupSettings,
+  quotaOwners,
+  type RateLimitMiddleware,
+  type RateLimitOptions,
+  sharedSource,
+} from './options.ts'
 import { hasSharedLimits, type SharedLimiter, type SharedLimiters } from './shared.ts'
 import { Taught } from './taught.ts'
-import { addWait, describeBound, queueFull, report, sharedPriority, waitBound, waitTurn } from './waits.ts'
+import { addWait, closedError, describeBound, queueFull, report, sharedPriority, waitBound, waitTurn } from './waits.ts'
 
-export type { GroupLimits, LimitedEvent, LimitReason, Limits, RateLimitOptions } from './options.ts'
+export type { AdaptiveConcurrency } from './adaptive.ts'
+export type {
+  ConcurrencyEvent,
+  GroupLimits,
+  LimitedEvent,
+  LimitReason,
+  Limits,
+  RateLimitMiddleware,
+  RateLimitOptions,
+} from './options.ts'
 export type {
   SharedEstimate,
   SharedHooks,
@@ -19,22 +34,9 @@ export type {
   SharedLimitsSource,
 } from './shared.ts'
 
-/** The middleware `rateLimit()` returns, with a view of the quotas and a way to stop. */
-export interface RateLimitMiddleware extends Middleware {
-  /**
-   * What the server last said about a group's quota (limit, remaining, reset); for a group
-   * with `sharesQuotaWith`, the quota it shares.
-   */
-  quota(group?: string): Quota
-  /**
-   * Ends the limiter (what `client.close()` calls): calls waiting in its queue settle with an
-   * `AbortError`, a later attempt is refused with one, and in shared mode the connections ply
-   * opened (from a URL) are closed. Idempotent.
-   */
-  close(): Promise<void>
-}
-
 const DEFAULT_GROUP = 'default'
+/** Answers that say the server is overloaded, which halve adaptive concurrency. */
+const OVERLOAD_STATUSES = new Set([429, 503])
 /**
  * A wait in shared mode shorter than this is Redis's round trips (bottleneck's and the start
  * check's, slower on a loaded machine), not the limit holding the call.
@@ -170,14 +172,20 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
         try {
           learn(ctx, gate, name)
         } finally {
-          ticket.release()
+          settle(ctx, ticket, name, OVERLOAD_STATUSES.has(ctx.response?.status ?? 0))
         }
       },
       (error: unknown) => {
-        ticket.release()
+        settle(ctx, ticket, name, error instanceof TimeoutError)
         throw error
       },
     )
+  }
+
+  /** Gives the ticket back, telling the call's listeners when adaptive concurrency moved. */
+  const settle = (ctx: Context, ticket: Ticket, name: string, overloaded: boolean): void => {
+    const change = ticket.release(overloaded)
+    if (change !== undefined) ctx.events.emit('concurrency', { group: name, ...change })
   }
 
   /**
@@ -274,6 +282,7 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
     phase: 'limit' as const,
     displayName: 'rateLimit()',
     quota: (group = DEFAULT_GROUP): Quota => gateFor(group).quota,
+    concurrency: (group = DEFAULT_GROUP): number => gateFor(group).concurrency,
     close: (): Promise<void> => {
       if (closed === undefined) {
         closing.abort()
@@ -282,10 +291,4 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
       return closed
     },
   })
-}
-
-/** The error of an attempt that reaches a closed limiter (a retry of a call sent before). */
-function closedError(ctx: Context): AbortError {
-  const request = summarize(ctx.request.method, ctx.request.peekUrl())
-  return new AbortError('the rate limiter was closed (client.close()); the call was not sent', { request })
 }

@@ -8,6 +8,7 @@ const RATE_LIMIT_OPTIONS = optionNames<RateLimitOptions>()([
   'perMinute',
   'perHour',
   'concurrency',
+  'adaptiveConcurrency',
   'maxQueue',
   'groups',
   'group',
@@ -19,6 +20,7 @@ const GROUP_OPTIONS = optionNames<GroupLimits>()([
   'perMinute',
   'perHour',
   'concurrency',
+  'adaptiveConcurrency',
   'maxQueue',
   'sharesQuotaWith',
 ])

@@ -1,16 +1,26 @@
-import { type CallEvent, ConfigError, type Context } from '../../src/index.ts'
+import { type CallEvent, ConfigError, type Context, type Middleware, type Quota } from '../../src/index.ts'
+import { type AdaptiveConcurrency, type AdaptiveSettings, adaptiveSettings } from './adaptive.ts'
 import type { SharedLimitsSource } from './shared.ts'
 
-/** The limits of one group. Every window holds at the same time. */
+/**
+ * The limits of one group. Every window holds at the same time, counted as the server counts
+ * them: a call holds its place in a window from its release until it settles, and counts from
+ * its settle time after that, so that no window of arrivals at the server holds more.
+ */
 export interface Limits {
-  /** Starts in any sliding second. */
+  /** Calls in any sliding second. */
   perSecond?: number
-  /** Starts in any sliding minute. */
+  /** Calls in any sliding minute. */
   perMinute?: number
-  /** Starts in any sliding hour. */
+  /** Calls in any sliding hour. */
   perHour?: number
-  /** Attempts in flight at once. */
+  /** Attempts in flight at once (with `adaptiveConcurrency`, its ceiling). */
   concurrency?: number
+  /**
+   * Attempts in flight follow the server between a floor and a ceiling (AIMD): `true`, or
+   * `{ min, max, initial }`. In shared mode it bounds this process's calls. Default: off.
+   */
+  adaptiveConcurrency?: boolean | AdaptiveConcurrency
   /** Requests waiting at most; one more is a `RateLimitError` at once. Default: no bound. */
   maxQueue?: number
 }
@@ -73,12 +83,25 @@ export interface GroupSettings {
   readonly windows: readonly { readonly limit: number; readonly durationMs: number }[]
   readonly concurrency: number
   readonly maxQueue: number
+  /** Adaptive concurrency's bounds, when it is on. */
+  readonly adaptive: AdaptiveSettings | undefined
+}
+
+/** The client's `concurrency` event: adaptive concurrency moved a group's bound of calls in flight. */
+export interface ConcurrencyEvent extends CallEvent {
+  readonly group: string
+  /** Calls allowed in flight now. */
+  readonly limit: number
+  /** Calls allowed in flight before. */
+  readonly previous: number
 }
 
 declare module '../../src/index.ts' {
   interface ClientEvents {
     /** `rateLimit()` holds the call before its next attempt. */
     rateLimited: LimitedEvent
+    /** `rateLimit({ adaptiveConcurrency })` moved a group's bound of calls in flight. */
+    concurrency: ConcurrencyEvent
   }
   interface CallFacts {
     /**
@@ -121,7 +144,7 @@ export function groupSettings(limits: Limits, where = 'rateLimit()'): GroupSetti
   const concurrency = positive(limits.concurrency, `${where}: concurrency`) ?? Number.POSITIVE_INFINITY
   const maxQueue =
     limits.maxQueue === 0 ? 0 : (positive(limits.maxQueue, `${where}: maxQueue`) ?? Number.POSITIVE_INFINITY)
-  return { windows, concurrency, maxQueue }
+  return { windows, concurrency, maxQueue, adaptive: adaptiveSettings(limits.adaptiveConcurrency, concurrency, where) }
 }
 
 /**
@@ -175,4 +198,21 @@ export function sharedSource(options: RateLimitOptions): SharedLimitsSource | un
     )
   }
   return shared
+}
+
+/** The middleware `rateLimit()` returns, with a view of the quotas and a way to stop. */
+export interface RateLimitMiddleware extends Middleware {
+  /**
+   * What the server last said about a group's quota (limit, remaining, reset); for a group
+   * with `sharesQuotaWith`, the quota it shares.
+   */
+  quota(group?: string): Quota
+  /** Calls a group may have in flight now: its `concurrency`, or adaptive concurrency's bound. */
+  concurrency(group?: string): number
+  /**
+   * Ends the limiter (what `client.close()` calls): calls waiting in its queue settle with an
+   * `AbortError`, a later attempt is refused with one, and in shared mode the connections ply
+   * opened (from a URL) are closed. Idempotent.
+   */
+  close(): Promise<void>
 }

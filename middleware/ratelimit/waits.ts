@@ -125,3 +125,9 @@ export function report(ctx: Context, event: EventDetail<'rateLimited'>): void {
 export function sharedPriority(priority: number | undefined): number {
   return Math.min(9, Math.max(0, 5 - Math.round(priority ?? 0)))
 }
+
+/** The error of an attempt that reaches a closed limiter (a retry of a call sent before). */
+export function closedError(ctx: Context): AbortError {
+  const request = summarize(ctx.request.method, ctx.request.peekUrl())
+  return new AbortError('the rate limiter was closed (client.close()); the call was not sent', { request })
+}
