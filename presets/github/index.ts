@@ -86,9 +86,10 @@ export class GitHub implements Closable {
       groups: {
         // GitHub's search quota: 30 a minute with a token, 10 without; the server teaches the rest.
         search: { perMinute: token ? 30 : 10 },
-        // GitHub asks for mutations one at a time, at least a second apart. They spend the same
-        // core quota as reads: a spent quota learnt from a GET holds them too.
-        mutation: { perSecond: 1, concurrency: 1, sharesQuotaWith: 'default' },
+        // GitHub asks for mutations one at a time, at least a second apart, and caps
+        // content-creating requests at 80 a minute and 500 an hour (its secondary limits). They
+        // spend the same core quota as reads: a spent quota learnt from a GET holds them too.
+        mutation: { perSecond: 1, perMinute: 80, perHour: 500, concurrency: 1, sharesQuotaWith: 'default' },
       },
       group: (ctx) => {
         const path = ctx.request.peekUrl().pathname
