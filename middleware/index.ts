@@ -26,6 +26,20 @@ export {
   MemoryStore,
   type MemoryStoreOptions,
 } from './cache/index.ts'
+export {
+  type CircuitBreakerMiddleware,
+  type CircuitBreakerOptions,
+  type CircuitEvent,
+  CircuitOpenError,
+  type CircuitReason,
+  type CircuitSnapshot,
+  type CircuitState,
+  circuitBreaker,
+  type FleetState,
+  type ProbeClaim,
+  type SharedCircuits,
+  type SharedCircuitsSource,
+} from './circuit/index.ts'
 export { type DedupeMiddleware, type DedupeOptions, dedupe, dedupeKey } from './dedupe/index.ts'
 export { type LogEntry, type LogLevel, type LogOptions, lineOf, log, type StructuredLogger } from './log.ts'
 export { type ParseOptions, parse } from './parse.ts'

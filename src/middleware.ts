@@ -38,7 +38,7 @@ export interface Middleware {
   attach?: ((host: MiddlewareHost) => void) | undefined
   /**
    * Where the middleware belongs in a stack, from outside in: `parse`, `cache`, `dedupe`,
-   * `retry`, `limit`, `sign` (see `ORDERED_PHASES` in src/phases.ts). Adding a middleware
+   * `retry`, `circuit`, `limit`, `sign` (see `ORDERED_PHASES` in src/phases.ts). Adding a middleware
    * inside one of a later phase (`use(rateLimit()).use(retry())`) is a `ConfigError` naming
    * both and the order that works, checked when middlewares are added, never per call.
    * `observe` (a logger, a tracer) and no phase at all are accepted anywhere, checked against

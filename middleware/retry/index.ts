@@ -10,6 +10,7 @@ import {
   TimeoutError,
 } from '../../src/index.ts'
 import { rejectUnknownOptions, remainingTime, summarize } from '../../src/kit.ts'
+import { CircuitOpenError } from '../circuit/error.ts'
 import { RetryBudget } from './budget.ts'
 import { backoff, serverDelay, sleep } from './delay.ts'
 import {
@@ -47,7 +48,12 @@ class RetryableResponse extends Error {
  * ends, the last response is the answer (an `HttpError` at the client's edge) or the last
  * error is thrown; either way `attemptCauses` lists what the earlier attempts failed with.
  *
- * Place it outside the rate limiter and auth, so that every attempt is limited and signed.
+ * A `CircuitOpenError` of a `circuitBreaker()` inside it is retried once the breaker may let a
+ * call through (its `resetAt`), when that is within `maxRetryAfter` and the deadline; otherwise
+ * it is the answer at once.
+ *
+ * Place it outside the circuit breaker, the rate limiter and auth, so that every attempt is
+ * counted by the breaker, limited and signed.
  *
  * Its `close()` (what `client.close()` calls) ends the back-off waits under way with an
  * `AbortError`, and a call that fails afterwards is not retried: its last answer stands.
@@ -225,9 +231,22 @@ function plannedWait(ctx: Context, error: Error, attempt: number, settings: Retr
     }
     return withinDeadline(ctx, asked ?? backoff(attempt, settings))
   }
+  if (error instanceof CircuitOpenError) return circuitWait(ctx, error, attempt, settings)
   if (!(error instanceof PlyError) || error instanceof AbortError) return undefined
   const retryable = error.name === 'NetworkError' || (error instanceof TimeoutError && !deadlinePassed(ctx))
   return retryable ? withinDeadline(ctx, backoff(attempt, settings)) : undefined
+}
+
+/**
+ * The wait before retrying a call that a circuit breaker refused (nothing was sent): until the
+ * breaker may let a call through, a millisecond past it so that no clock finds it still open,
+ * or the usual backoff while its probe is in flight. `undefined` (the refusal is the answer)
+ * when that is longer than `maxRetryAfter` or would cross the deadline.
+ */
+function circuitWait(ctx: Context, error: CircuitOpenError, attempt: number, settings: RetrySettings) {
+  const asked = error.resetAt.getTime() - Date.now()
+  if (asked > settings.maxRetryAfter) return undefined
+  return withinDeadline(ctx, asked > 0 ? asked + 1 : backoff(attempt, settings))
 }
 
 /** `wait`, or `undefined` when waiting it would cross the deadline. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { auth, cache, dedupe, log, parse, rateLimit, retry, tracing } from '../../middleware/index.ts'
+import { auth, cache, circuitBreaker, dedupe, log, parse, rateLimit, retry, tracing } from '../../middleware/index.ts'
 import { secondaryRateLimit } from '../../presets/github/secondary.ts'
 import { github, openWeatherMap } from '../../presets/index.ts'
 import { Client, ConfigError, compose, createClient, type Middleware, type Phase } from '../../src/index.ts'
@@ -21,6 +21,7 @@ const SHIPPED: Record<OrderedPhase, { make: () => Middleware; name: string }> = 
   cache: { make: () => cache(), name: 'cache()' },
   dedupe: { make: () => dedupe(), name: 'dedupe()' },
   retry: { make: () => retry(), name: 'retry()' },
+  circuit: { make: () => circuitBreaker(), name: 'circuitBreaker()' },
   limit: { make: () => rateLimit({ perSecond: 100 }), name: 'rateLimit()' },
   sign: { make: () => auth.bearer('token-of-the-phase-tests'), name: 'auth.bearer()' },
 }
@@ -47,6 +48,7 @@ describe('the phase table', () => {
       'cache()': cache().phase,
       'dedupe()': dedupe().phase,
       'retry()': retry().phase,
+      'circuitBreaker()': circuitBreaker().phase,
       'rateLimit()': rateLimit({ perSecond: 1 }).phase,
       'secondaryRateLimit()': secondaryRateLimit().phase,
       'auth.bearer()': auth.bearer('t').phase,
@@ -66,6 +68,7 @@ describe('the phase table', () => {
       'cache()': 'cache',
       'dedupe()': 'dedupe',
       'retry()': 'retry',
+      'circuitBreaker()': 'circuit',
       'rateLimit()': 'limit',
       'secondaryRateLimit()': 'limit',
       'auth.bearer()': 'sign',
@@ -126,6 +129,7 @@ describe('use() checks each rule of the table', () => {
       .use(cache())
       .use(dedupe())
       .use(retry())
+      .use(circuitBreaker())
       .use(rateLimit({ perSecond: 100 }))
       .use(auth.bearer('t'))
     const response = await client.get('/')
@@ -190,7 +194,7 @@ describe("a middleware's own phase", () => {
   it('is refused when it is not a phase of the table', () => {
     const typo = passing('mine', 'retyr' as Phase)
     expect(() => newClient().use(typo)).toThrow(
-      'use(): mine declares the phase "retyr"; a phase is one of observe, parse, cache, dedupe, retry, limit, sign',
+      'use(): mine declares the phase "retyr"; a phase is one of observe, parse, cache, dedupe, retry, circuit, limit, sign',
     )
   })
 })

@@ -60,6 +60,11 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     misspelt: ['maxEntires', 'maxEntries'],
     where: 'new MemoryStore()',
   },
+  circuitBreaker: {
+    make: (extra) => middleware.circuitBreaker(extra),
+    misspelt: ['failure', 'failures'],
+    where: 'circuitBreaker()',
+  },
   dedupe: { make: (extra) => middleware.dedupe(extra), misspelt: ['header', 'headers'], where: 'dedupe()' },
   log: { make: (extra) => middleware.log(extra), misspelt: ['writer', 'write'], where: 'log()' },
   parse: { make: (extra) => middleware.parse(extra), misspelt: ['parseJSON', 'parseJson'], where: 'parse()' },
@@ -104,7 +109,7 @@ const EXEMPT: Readonly<Record<string, string>> = {
     [
       ...['AbortError', 'AuthError', 'ConfigError', 'HttpError', 'NetworkError', 'ParseError', 'PlyError'],
       ...['RateLimitError', 'RedirectError', 'TimeoutError', 'GitHubError', 'OpenWeatherMapError'],
-      ...['ClientClosedError'],
+      ...['ClientClosedError', 'CircuitOpenError'],
     ].map((name) => [name, ERROR_CLASS]),
   ),
   ...Object.fromEntries(
