@@ -1,13 +1,13 @@
 import { ConfigError, type Context, type Middleware, type Next } from '../../src/index.ts'
 import { detachContext, isConditional } from '../../src/kit.ts'
-import { type Directives, deltaSeconds, parseDirectives } from './directives.ts'
 import { ageOf, type StoredResponse } from './entry.ts'
-import { isPragmaNoCache } from './freshness.ts'
-import { invalidate } from './invalidate.ts'
-import { cacheKey, resourceOf } from './key.ts'
+import { anonymousKey, cacheKey, resourceOf } from './key.ts'
 import { type CacheOptions, resolveOptions } from './options.ts'
+import { afterUnsafe } from './post.ts'
+import { hasPrecondition, rangeOf, rangeResponse, sliceable } from './range.ts'
+import { acceptsStale, mustValidate, onlyIfCached, requestDirectives, reuse } from './reuse.ts'
 import { revalidate } from './revalidate.ts'
-import { gatewayTimeout, release, serve } from './serve.ts'
+import { answerWith, gatewayTimeout, release, serve } from './serve.ts'
 import { MemoryStore } from './store.ts'
 import { selectVariant } from './vary.ts'
 import { fetchAndStore, type Slot } from './write.ts'
@@ -45,8 +45,6 @@ const CACHE_MODES: ReadonlySet<string> = new Set<RequestCache>([
   'force-cache',
   'only-if-cached',
 ])
-// `Pragma: no-cache` on a request without `Cache-Control` (RFC 9111 §5.4).
-const PRAGMA_NO_CACHE: Directives = new Map([['no-cache', true]])
 
 /**
  * An HTTP cache (RFC 9111, as a private cache unless `shared`) for GET and HEAD responses, over
@@ -64,12 +62,16 @@ const PRAGMA_NO_CACHE: Directives = new Map([['no-cache', true]])
  *   `min-fresh`, `only-if-cached`) and the call's `cache` mode (as fetch's: `no-store`,
  *   `reload`, `no-cache`, `force-cache`, `only-if-cached`; `client.fetch` passes its own).
  * - A successful POST, PUT, PATCH or DELETE invalidates what is stored for its URL and for its
- *   same-origin `Location` and `Content-Location`.
+ *   same-origin `Location` and `Content-Location`. A POST answer with explicit freshness whose
+ *   `Content-Location` is its own URL is then stored for later GETs (RFC 9110 §9.3.3).
+ * - A GET for one byte range is answered from a stored complete response (206, or 416 when
+ *   no byte of it exists, with `If-Range` honoured); several ranges go to the origin.
  * - Entries are partitioned by credential: the key holds the `ctx.state.credentialScope` an
  *   auth middleware declares (in its `prepare`, so the cache sees it even when auth sits
  *   inside) and keyed hashes of credentials the request carries itself. No store holds a
  *   secret in clear (a store outside the process gets hashed keys, which show no URL either),
- *   and `Set-Cookie` is never stored (a hit has none).
+ *   and `Set-Cookie` is never stored (a hit has none). A request whose only credential is a
+ *   `Cookie` may be answered by a fresh response stored without credentials.
  * - A custom middleware inside the cache that adds a credential (a request signer) must
  *   declare it the same way, or responses fetched with one credential would be stored where
  *   another finds them: give it a `prepare` hook that sets `ctx.state.credentialScope` to
@@ -91,29 +93,21 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
 
   /** The rest of a call once its record is read: answer from it, revalidate it, or go to the network. */
   const answer = (ctx: Context, next: Next, slot: Slot, mode: RequestCache): void | Promise<void> => {
-    const { key, record, directives } = slot
-    const headers = ctx.request.peekHeaders()
-    const entry = mode === 'reload' ? undefined : selectVariant(record, headers)
-    const onlyIfCached = mode === 'only-if-cached' || directives.has('only-if-cached')
+    const { key, record, directives, range } = slot
+    const entry = mode === 'reload' ? undefined : selectVariant(record, ctx.request.peekHeaders())
     if (entry === undefined) {
-      if (onlyIfCached) return gatewayTimeout(ctx)
-      return fetchAndStore(ctx, () => next(), settings, slot)
+      if (slot.anonymous !== undefined && mode !== 'reload') return answerAnonymously(ctx, next, slot, mode)
+      if (onlyIfCached(directives, mode)) return gatewayTimeout(ctx)
+      // The origin's answer to a range is not stored.
+      return range === undefined ? fetchAndStore(ctx, () => next(), settings, slot) : next()
     }
     const now = Date.now()
     const age = ageOf(entry, now)
-    const fresh = entry.lifetime > age
-    if (onlyIfCached || mode === 'force-cache') return serve(ctx, entry, now, fresh ? 'hit' : 'stale')
-    // A reload (the no-cache mode, which fetch sends as max-age=0, or any request max-age) does
-    // not revalidate a fresh immutable response (RFC 8246 §2, as Firefox does); the no-cache
-    // request directive, the explicit signal, still does.
-    const reload = mode === 'no-cache' || !acceptsMaxAge(directives, age)
-    const validate =
-      directives.has('no-cache') ||
-      entry.noCache ||
-      !acceptsMinFresh(directives, entry, age) ||
-      (reload && !(fresh && entry.immutable === true))
-    if (!validate && fresh) return serve(ctx, entry, now, 'hit')
-    if (!validate && !entry.mustRevalidate) {
+    const status = reuse(entry, directives, mode, age)
+    if (status !== undefined) return respond(ctx, next, slot, mode, entry, now, status)
+    // A range is answered only from an entry usable as it is; the origin answers the others.
+    if (range !== undefined) return next()
+    if (!mustValidate(entry, directives, mode, age) && !entry.mustRevalidate) {
       const staleness = age - entry.lifetime
       if (acceptsStale(directives, staleness)) return serve(ctx, entry, now, 'stale')
       if (staleness < entry.staleWhileRevalidate) {
@@ -133,6 +127,41 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
     return revalidate(ctx, () => next(), settings, slot, entry)
   }
 
+  /**
+   * A request whose only credential is its Cookie, with nothing in its own partition: a
+   * response stored without credentials answers it if it can do so without the origin.
+   * Otherwise the call goes on in its own partition (a miss, stored there).
+   */
+  const answerAnonymously = async (ctx: Context, next: Next, slot: Slot, mode: RequestCache): Promise<void> => {
+    const own: Slot = { ...slot, anonymous: undefined }
+    const record = await settings.store.get(slot.anonymous as string)
+    const entry = selectVariant(record, ctx.request.peekHeaders())
+    if (entry === undefined) return answer(ctx, next, own, mode)
+    const now = Date.now()
+    const status = reuse(entry, slot.directives, mode, ageOf(entry, now))
+    return status === undefined ? answer(ctx, next, own, mode) : respond(ctx, next, own, mode, entry, now, status)
+  }
+
+  /** Serves a usable entry: whole, or the range the request asks for. */
+  const respond = (
+    ctx: Context,
+    next: Next,
+    slot: Slot,
+    mode: RequestCache,
+    entry: StoredResponse,
+    now: number,
+    status: 'hit' | 'stale',
+  ): void | Promise<void> => {
+    if (slot.range === undefined) return serve(ctx, entry, now, status)
+    if (sliceable(entry)) {
+      const part = rangeResponse(entry, now, slot.range, ctx.request.peekHeaders().get('if-range'))
+      return part === undefined ? serve(ctx, entry, now, status) : answerWith(ctx, part, status)
+    }
+    // Ranges the cache cannot cut are the origin's, unless the call forbids the network: then
+    // the whole response (a server may ignore Range, RFC 9110 §14.2).
+    return onlyIfCached(slot.directives, mode) ? serve(ctx, entry, now, status) : next()
+  }
+
   // Not async, and the memory store read without a promise: a miss on the way to the network
   // costs no extra turn of the microtask queue, and the call holds no frame while it waits.
   const middleware = (ctx: Context, next: Next): Promise<void> => {
@@ -140,8 +169,9 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
     const request = ctx.request
     const method = request.method
     if (!settings.methods.has(method)) {
-      const sent = next()
-      return SAFE_METHODS.has(method) ? sent : sent.then(() => invalidate(ctx, settings, request.peekUrl()))
+      if (SAFE_METHODS.has(method)) return next()
+      const sent = { headers: request.peekHeaders(), scope: ctx.state.credentialScope, time: Date.now() }
+      return next().then(() => afterUnsafe(ctx, settings, sent))
     }
     const headers = request.peekHeaders()
     const mode = request.options.cache ?? 'default'
@@ -153,25 +183,30 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
       )
     }
     const directives = requestDirectives(headers)
-    // The caller's own conditional or range request is theirs to handle: not answered, not stored.
-    if (mode === 'no-store' || directives.has('no-store') || isConditional(headers) || headers.has('range')) {
-      return next()
-    }
+    if (mode === 'no-store' || directives.has('no-store')) return next()
+    // The caller's own conditional request is theirs to handle: not answered, not stored. So is
+    // a range the cache does not cut (several, another unit) and one with another precondition.
+    const range = headers.has('range') ? rangeOf(method, headers) : undefined
+    if (range === null || (range === undefined ? isConditional(headers) : hasPrecondition(headers))) return next()
     const scope = ctx.state.credentialScope
     let key: string
+    let anonymous: string | undefined
     try {
       const resource = settings.key ? settings.key(request) : resourceOf(request.peekUrl())
       key = cacheKey(ctx, method, resource, settings.hashKeys)
+      if (headers.has('cookie')) anonymous = anonymousKey(ctx, method, resource, settings.hashKeys)
     } catch (error) {
       return Promise.reject(error)
     }
     // Read for reload too: it must not answer, but the other Vary variants are written back with the new one.
     const { store } = settings
     if (store instanceof MemoryStore) {
-      const slot: Slot = { key, record: store.peek(key), scope, directives }
+      const slot: Slot = { key, record: store.peek(key), scope, directives, anonymous, range }
       return Promise.resolve(answer(ctx, next, slot, mode))
     }
-    return store.get(key).then((record) => answer(ctx, next, { key, record, scope, directives }, mode))
+    return store
+      .get(key)
+      .then((record) => answer(ctx, next, { key, record, scope, directives, anonymous, range }, mode))
   }
 
   const flush = async (): Promise<void> => {
@@ -191,30 +226,4 @@ export function cache(options: CacheOptions = {}): CacheMiddleware {
       return closing
     },
   })
-}
-
-/** The request's `Cache-Control` directives; `Pragma: no-cache` counts when it has none. */
-function requestDirectives(headers: Headers): Directives {
-  const field = headers.get('cache-control')
-  if (field === null) return isPragmaNoCache(headers.get('pragma')) ? PRAGMA_NO_CACHE : parseDirectives(null)
-  return parseDirectives(field)
-}
-
-/** The request's `max-age` (RFC 9111 §5.2.1.1). */
-function acceptsMaxAge(directives: Directives, age: number): boolean {
-  const maxAge = deltaSeconds(directives, 'max-age')
-  return maxAge === undefined || age <= (maxAge ?? 0)
-}
-
-/** The request's `min-fresh` (RFC 9111 §5.2.1.3). */
-function acceptsMinFresh(directives: Directives, entry: StoredResponse, age: number): boolean {
-  const minFresh = deltaSeconds(directives, 'min-fresh')
-  return minFresh === undefined || entry.lifetime - age >= (minFresh ?? 0)
-}
-
-/** The request's `max-stale` (RFC 9111 §5.2.1.2): a bare `max-stale` accepts any staleness. */
-function acceptsStale(directives: Directives, staleness: number): boolean {
-  if (!directives.has('max-stale')) return false
-  const limit = deltaSeconds(directives, 'max-stale')
-  return limit === null || staleness <= (limit ?? 0)
 }

@@ -55,3 +55,21 @@ export function partitionOf(ctx: Context, url: URL = ctx.request.peekUrl()): str
   const carried = parts.length === 0 ? '' : credentialScope('request', parts.join('\n'))
   return `${ctx.state.credentialScope ?? ''}|${carried}`
 }
+
+/**
+ * The key of the same resource in the partition without credentials, when the only credential
+ * the request carries is its `Cookie` (no auth scope, no `Authorization`, no other secret
+ * header or query parameter); otherwise `undefined`. A private cache may answer such a request
+ * with a response fetched without credentials, as a browser does: that response holds nothing
+ * of anyone's. The opposite never happens: what was fetched with a cookie stays in its
+ * partition.
+ */
+export function anonymousKey(ctx: Context, method: string, resource: string, hashed: boolean): string | undefined {
+  if (ctx.state.credentialScope !== undefined) return undefined
+  for (const [name] of ctx.request.peekHeaders()) if (name !== 'cookie' && isSecretHeader(name)) return undefined
+  const url = ctx.request.peekUrl()
+  if (mayHoldSecretParam(url.search)) {
+    for (const name of url.searchParams.keys()) if (isSecretQueryParam(name)) return undefined
+  }
+  return cacheKey(ctx, method, resource, hashed, '|')
+}

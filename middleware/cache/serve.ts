@@ -22,7 +22,12 @@ export function serve(
   status: Exclude<CacheStatus, 'miss' | 'bypass'>,
   cookies?: readonly string[],
 ): void {
-  ctx.response = replay(entry, now, cookies)
+  answerWith(ctx, replay(entry, now, cookies), status)
+}
+
+/** Answers the call with a response the cache made (a replay, a part of one), with the cache status it earned. */
+export function answerWith(ctx: Context, response: Response, status: Exclude<CacheStatus, 'miss' | 'bypass'>): void {
+  ctx.response = response
   ctx.cacheStatus = status
   ctx.events.emit('cacheHit', { cacheStatus: status })
 }

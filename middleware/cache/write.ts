@@ -6,6 +6,7 @@ import { type CacheRecord, headerPairs, retentionMs, type StoredResponse, withDa
 import { assess, type Freshness } from './freshness.ts'
 import { resourceOf } from './key.ts'
 import type { CacheSettings } from './options.ts'
+import type { ByteRange } from './range.ts'
 import { release } from './serve.ts'
 import { varyValues } from './vary.ts'
 
@@ -21,6 +22,10 @@ export interface Slot {
   readonly scope: string | undefined
   /** The request's `Cache-Control` directives (see `requestDirectives`). */
   readonly directives: Directives
+  /** The key without credentials, for a request whose only credential is a cookie (see `anonymousKey`). */
+  readonly anonymous?: string | undefined
+  /** The byte range a GET asks for: answered only from a usable complete entry, never stored. */
+  readonly range?: ByteRange | undefined
 }
 
 /** Goes to the network, and stores the answer if the rules allow. */
