@@ -1,33 +1,37 @@
+import { randomBytes } from 'node:crypto'
 import type { SharedLimiter, SharedLimiters, SharedLimits } from '../middleware/ratelimit/shared.ts'
 import { RateLimitError } from '../src/index.ts'
 import { closeLink, type Link, openLink, sanitize } from './connection.ts'
-import { createMember, type Hub, type Member } from './member.ts'
+import type { Hub, Member } from './hub.ts'
+import { createMember } from './member.ts'
 import { checkRedis, describeRedis, type RedisConnectionOptions, requireId } from './options.ts'
-import { MAX_PAUSE_MS, PAUSE_LUA, PAUSE_SHA, pauseKey, runScript } from './scripts.ts'
-import { limiterSettings } from './settings.ts'
+import { MAX_PAUSE_MS, PAUSE_LUA, runScript } from './scripts.ts'
+import { limiterSettings, pauseKey } from './settings.ts'
 
 /**
- * A rate limiter shared by every process with the same `id`, built on bottleneck's Redis
- * clustering (`datastore: 'ioredis'`).
+ * A rate limiter shared by every process with the same `id`, through Redis (ply's own Lua
+ * scripts, with Redis's clock).
  *
- * The shared mode spaces requests evenly rather than allowing bursts: consecutive starts
- * across the whole cluster are `max(1000 / perSecond, 60000 / perMinute, 3600000 / perHour)`
- * ms apart, each window lengthened by 35 ms, and every start is also checked against a
- * sliding window in Redis (with 25 ms of margin) when it happens. So no window ever holds more
- * than its limit, even when a timer runs late, and the combined rate is the configured one
- * less 3.4% at per-second limits (0.06% at per-minute ones). A burst that the local limiter
- * would let through at once is spread out here. `concurrency` bounds the tasks running at once
- * cluster-wide. Processes sharing an `id` should configure the same limits: the limits of the
- * one that started last apply to all.
+ * A call holds a lease in Redis from its release until its task settles, and each window then
+ * counts it from its settle time: since a request cannot reach the server before it is
+ * released nor after its answer came, no window of arrivals at the server holds more than the
+ * limit, whatever the delay between release and arrival (a new connection, a TLS handshake).
+ * Starts are also spaced evenly across the cluster, `window / limit` apart for the tightest
+ * window, rather than let through in bursts. The rate is the limit per window plus one round
+ * trip: at least 95% of it while the round trip is under 5% of the window. `concurrency`
+ * bounds the calls in flight cluster-wide. Each process keeps its own limits: processes
+ * sharing an `id` should configure the same ones.
  *
  * Redis is never optional once configured: when it cannot be reached (at start, or after the
- * connection drops) a call fails with `RateLimitError` within `connectTimeout` instead
- * of running unlimited; a call whose task has started is not affected. An aborted call that
- * was already queued leaves its reserved slot unused (the limits can only be undershot).
+ * connection drops) a call fails with `RateLimitError` within `connectTimeout` instead of
+ * running unlimited; a call whose task has started is not affected. When Redis comes back
+ * empty (a restart, a failover, a flush), the scripts recreate their keys and each process
+ * adds its calls still in flight or within a window again before it admits more. An aborted
+ * call leaves no trace.
  *
- * ioredis and bottleneck are loaded on the first `schedule()`; nothing connects before. While
- * no call is under way the sockets ply opened are unref'd, so an idle process can exit;
- * `close()` releases everything.
+ * ioredis is loaded on the first `schedule()`; nothing connects before. While no call is
+ * under way the sockets ply opened are unref'd, so an idle process can exit; `close()`
+ * releases everything.
  *
  * @throws ConfigError on a missing `id`, neither or both of `client` and `url`, a limit that
  *   is not a positive number, or no limit at all.
@@ -62,6 +66,8 @@ export function sharedLimiters(options: RedisConnectionOptions): SharedLimiters 
   /** Calls (and pause writes) under way: while there are none, the sockets are unref'd. */
   let busy = 0
   const members = new Set<Member>()
+  /** Names this process's leases: unique among the processes that share the Redis. */
+  const tag = randomBytes(6).toString('base64url')
 
   const hold = (): void => {
     busy += 1
@@ -90,7 +96,8 @@ export function sharedLimiters(options: RedisConnectionOptions): SharedLimiters 
         if (opened === undefined) return
         link = opened
         opened.setBusy(busy > 0)
-        for (const member of members) member.linked(opened)
+        // A client passed ready gives no 'ready' event.
+        if (opened.up()) onUp()
       },
       (error: unknown) => {
         onError(error)
@@ -117,6 +124,7 @@ export function sharedLimiters(options: RedisConnectionOptions): SharedLimiters 
   const hub: Hub = {
     connectTimeout,
     where,
+    tag,
     closed: () => closed,
     link: () => link,
     ensureLink,
@@ -141,7 +149,7 @@ export function sharedLimiters(options: RedisConnectionOptions): SharedLimiters 
       const current = link
       if (closed || current === undefined || !current.up() || !(ms > 0)) return
       hold()
-      runScript(current.client, PAUSE_SHA, PAUSE_LUA, [pauseKey(id)], [Math.ceil(Math.min(ms, MAX_PAUSE_MS))])
+      runScript(current.client, PAUSE_LUA, [pauseKey(id)], [Math.ceil(Math.min(ms, MAX_PAUSE_MS))])
         .catch(onError)
         .finally(letGo)
     },
@@ -149,20 +157,12 @@ export function sharedLimiters(options: RedisConnectionOptions): SharedLimiters 
     close(): Promise<void> {
       closing ??= (async () => {
         closed = true
-        const current = link
-        if (current !== undefined) {
-          // The subscriber is about to close: unsubscribing first would only fail on a dead connection.
-          ;(current.connection as unknown as { terminated: boolean }).terminated = true
-        }
         await Promise.all([...members].map((m) => m.close()))
         await opening
         // The link may have opened while the members closed.
         const opened = link
         link = undefined
-        if (opened !== undefined) {
-          ;(opened.connection as unknown as { terminated: boolean }).terminated = true
-          await closeLink(opened)
-        }
+        if (opened !== undefined) await closeLink(opened)
       })()
       return closing
     },

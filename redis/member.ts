@@ -1,159 +1,223 @@
 import type { SharedEstimate, SharedHooks, SharedLimiter } from '../middleware/ratelimit/shared.ts'
-import { AbortError, ConfigError, RateLimitError } from '../src/index.ts'
-import { type Bucket, closeBucket, internals, keepKeysAlive, type Link, openBucket } from './connection.ts'
-import { type Entry, type JobScope, submitJob } from './job.ts'
-import { pauseKey } from './scripts.ts'
-import type { LimiterSettings } from './settings.ts'
+import { ConfigError, RateLimitError } from '../src/index.ts'
+import { withTimeout } from './connection.ts'
+import type { Hub, Member } from './hub.ts'
+import { abortError, createEntry, type Entry, enqueue } from './job.ts'
+import { hasOwn, ownCalls, settled, started, syncArgs } from './own-calls.ts'
+import { type Admission, acquire, settle, sync } from './scripts.ts'
+import { CLOSE_TIMEOUT, LEASE_RENEW_MS, type LimiterSettings, limiterKeys } from './settings.ts'
 
-/** What the limiters of one `sharedLimiters()` share: its connections and its errors. */
-export interface Hub {
-  /** How long a call waits for a reachable Redis, in ms. */
-  readonly connectTimeout: number
-  /** The Redis, named for messages without its password. */
-  readonly where: string
-  closed(): boolean
-  /** The connections, once open. */
-  link(): Link | undefined
-  /** Opens the connections if they are not open or opening. */
-  ensureLink(): void
-  /** A call (or a pause write) is under way; `letGo()` when it is over. */
-  hold(): void
-  letGo(): void
-  onError(error: unknown): void
-  lastError(): Error | undefined
-  unreachable(): RateLimitError
-  notSent(what: string): RateLimitError
-}
-
-/** One group's limiter on the shared connections: what the connections report to it. */
-export interface Member {
-  /** The connections (and this limiter's bottleneck) are up: submit what waits. */
-  up(): void
-  /** A connection was lost. */
-  lost(): void
-  /** The connections could not be opened. */
-  unreachable(): void
-  /** The link opened: build this limiter's bottleneck on it if a call waits. */
-  linked(link: Link): void
-  /** Fails every call not yet started and stops this limiter's bottleneck. */
-  close(): Promise<void>
-}
-
-/** One group's limiter on the hub's connections: the caller's side and the hub's side. */
+/**
+ * One group's limiter: a queue in this process (by priority, then first come), whose head asks
+ * Redis for admission (one request at a time), waits as long as Redis says (or until a settle
+ * wakes it), and runs its task once admitted. The settle is written back when the task settles.
+ */
 export function createMember(
   hub: Hub,
   settings: LimiterSettings,
   hooks: SharedHooks,
 ): { limiter: SharedLimiter; member: Member } {
-  let bucket: Bucket | undefined
-  /** Whether the connections are up and this bottleneck is ready: jobs may be submitted. */
+  const keys = limiterKeys(settings.id, hooks.pauseId ?? settings.id)
+  const { retention } = settings
+  const queue: Entry[] = []
+  const own = ownCalls()
+  /** The settles being written (and the running calls'), awaited (bounded) by close(). */
+  const settling = new Set<Promise<unknown>>()
   let usable = false
-  let jobCounter = 0
+  /** An admission or a re-sync is under way (one at a time). */
+  let asking = false
+  let sleep: ReturnType<typeof setTimeout> | undefined
+  /** The head sleeps until a call in flight settles (or a poll). */
+  let sleepsOnSettle = false
+  let renewal: ReturnType<typeof setInterval> | undefined
+  let epoch = ''
+  let order = 0
+  let leases = 0
   /** The start of this process's last task here (`performance.now()`). */
   let lastStart = Number.NEGATIVE_INFINITY
-  /** Calls that have not started their task yet. */
-  const pending = new Set<Entry>()
-  const scope: JobScope = {
-    settings,
-    hooks,
-    guardKeys: [
-      pauseKey(hooks.pauseId ?? settings.id),
-      ...settings.windows.map((w) => `ply:${settings.id}:starts:${w.ms}`),
-    ],
-    guardArgs: (member) => [member, ...settings.windows.flatMap((w) => [w.ms, w.limit])],
-    clientTag: Math.random().toString(36).slice(2),
-    nextJobId: () => `ply-${++jobCounter}`,
-    started: () => {
-      lastStart = performance.now()
-    },
-    onError: hub.onError,
-    notSent: hub.notSent,
+
+  const failQueued = (error: () => Error): void => {
+    for (const entry of [...queue]) entry.fail(error())
+  }
+  const wake = (): void => {
+    if (sleepsOnSettle) pump()
+  }
+  /** A settle or a renewal found another epoch: Redis lost its state, so re-add this process's calls. */
+  const onReply = (reply: string): void => {
+    if (reply === epoch) return
+    own.stale = true
+    pump()
   }
 
-  const failWaiting = (error: () => Error): void => {
-    for (const entry of [...pending]) if (entry.state === 'waiting') entry.fail(error())
-  }
-
-  const build = (current: Link): void => {
-    if (bucket !== undefined || hub.closed()) return
-    const built = openBucket(current, settings, hub.onError)
-    bucket = built
-    const { limiter } = built
-    const whenReady = async (): Promise<void> => {
-      await limiter.ready()
-      // bottleneck keeps the settings it finds in Redis: without this, limits changed in the
-      // configuration would wait for the keys to expire. The last process to start wins.
-      await limiter.updateSettings({ minTime: settings.minTime, maxConcurrent: settings.concurrency ?? null })
-    }
-    whenReady().then(
-      () => {
-        // A close() that ran while bottleneck was starting missed the heartbeat it just created.
-        if (hub.closed()) {
-          clearInterval(internals(limiter).heartbeat)
-          return
-        }
-        built.ready = true
-        keepKeysAlive(built)
-        member.up()
-      },
-      (error: unknown) => {
-        // bottleneck's start failed for good (its ready promise stays rejected): start afresh on the next call.
-        hub.onError(error)
-        if (hub.closed() || bucket !== built) return
-        bucket = undefined
-        usable = false
-        failWaiting(hub.unreachable)
-        void closeBucket(built, current)
-      },
-    )
-  }
-
-  const start = (): void => {
+  /** Keeps the leases of the calls in flight from running out while they run. */
+  const renew = (): void => {
     const link = hub.link()
-    if (link === undefined) hub.ensureLink()
-    else build(link)
+    if (own.inFlight.size === 0 || link === undefined || !link.up()) return
+    sync(link.client, keys, settings, [...own.inFlight], []).then(onReply, (error: unknown) => {
+      hub.onError(error)
+      own.stale = true
+    })
+  }
+
+  const finish = (member: string): void => {
+    settled(own, member, performance.now(), retention)
+    if (own.inFlight.size === 0) {
+      clearInterval(renewal)
+      renewal = undefined
+    }
+    const link = hub.link()
+    let written: Promise<unknown>
+    if (link?.up() === true) {
+      written = settle(link.client, keys, settings, member).then(onReply, (error: unknown) => {
+        hub.onError(error)
+        own.stale = true
+      })
+    } else {
+      // Redis learns of it when this process adds its calls again, once reconnected.
+      own.stale = true
+      written = Promise.resolve()
+    }
+    settling.add(written)
+    void written.finally(() => {
+      settling.delete(written)
+      hub.letGo()
+    })
+    wake()
+  }
+
+  const admit = (member: string): void => {
+    const entry = queue[0]
+    if (entry === undefined || hub.closed() || !usable) {
+      // Nobody to give the turn to (aborted, closed or lost meanwhile): the lease goes back at once.
+      hub.hold()
+      started(own, member)
+      finish(member)
+      return
+    }
+    started(own, member)
+    lastStart = performance.now()
+    renewal ??= setInterval(renew, LEASE_RENEW_MS)
+    renewal.unref?.()
+    const running = new Promise<void>((done) => entry.start(() => done(finish(member))))
+    settling.add(running)
+    void running.finally(() => settling.delete(running))
+  }
+
+  const rest = (ms: number, onSettle: boolean): void => {
+    sleepsOnSettle = onSettle
+    sleep = setTimeout(pump, Math.max(1, Math.ceil(ms)))
+  }
+
+  const answered = (member: string, answer: Admission): void => {
+    asking = false
+    if (answer.kind === 'admitted') {
+      epoch = answer.epoch
+      admit(member)
+      pump()
+      return
+    }
+    if (hub.closed() || !usable) return
+    if (answer.kind !== 'lost') epoch = answer.epoch
+    if (answer.kind === 'lost') {
+      own.stale = true
+      pump()
+    } else if (answer.kind === 'paused') {
+      hooks.onPause?.(answer.ms)
+      rest(answer.ms, false)
+    } else {
+      rest(answer.ms, answer.blocked)
+    }
+  }
+
+  const failed = (error: unknown, what: string): void => {
+    asking = false
+    hub.onError(error)
+    if (hub.closed() || !usable) return
+    if (hub.link()?.up() !== true) {
+      member.lost()
+      return
+    }
+    // Redis answered with an error: this call fails, and the next one asks again (so a Redis
+    // that keeps failing costs one round trip per call, and nothing once none waits).
+    const head = queue[0]
+    if (head === undefined) return
+    head.fail(hub.notSent(what))
+    pump()
+  }
+
+  /** Asks for the head's admission, after re-adding this process's calls if Redis may lack them. */
+  const pump = (): void => {
+    clearTimeout(sleep)
+    sleep = undefined
+    sleepsOnSettle = false
+    const link = hub.link()
+    if (asking || !usable || hub.closed() || link === undefined || !link.up()) return
+    const now = performance.now()
+    const mine = hasOwn(own, retention, now)
+    if (own.stale && mine) {
+      asking = true
+      const { leases: inFlight, settled: done } = syncArgs(own, retention, now)
+      sync(link.client, keys, settings, inFlight, done).then(
+        (reply) => {
+          asking = false
+          epoch = reply
+          own.stale = false
+          pump()
+        },
+        (error: unknown) => failed(error, 'count its earlier calls again in'),
+      )
+      return
+    }
+    own.stale = false
+    if (queue.length === 0) return
+    asking = true
+    const lease = `${hub.tag}:${++leases}`
+    acquire(link.client, keys, settings, lease, epoch, mine).then(
+      (answer) => answered(lease, answer),
+      (error: unknown) => failed(error, 'schedule the call through'),
+    )
   }
 
   const member: Member = {
     up() {
       const link = hub.link()
-      if (hub.closed() || link === undefined || bucket === undefined || !bucket.ready || !link.up()) return
+      if (hub.closed() || link === undefined || !link.up()) return
+      link.listen(keys.channel, wake)
+      const now = performance.now()
+      for (const entry of queue) {
+        clearTimeout(entry.timer)
+        entry.timer = undefined
+        entry.heldSince ??= now
+      }
       usable = true
-      for (const entry of [...pending]) if (entry.state === 'waiting') entry.submit(link, bucket)
+      pump()
     },
     lost() {
+      own.stale = true
       if (!usable) return
       usable = false
-      // Calls bottleneck already gave a start time keep their turn (they still need Redis for the
-      // start guard); the others cannot get one now, so they fail rather than wait for a pub/sub
-      // message that was lost with the connection.
-      for (const entry of [...pending]) {
-        if (entry.state !== 'submitted' || bucket === undefined || entry.jobId === undefined) continue
-        const status = bucket.limiter.jobStatus(entry.jobId)
-        if (status === 'RUNNING' || status === 'EXECUTING') continue
-        entry.fail(
+      clearTimeout(sleep)
+      failQueued(
+        () =>
           new RateLimitError(
             `the shared rate limiter lost its connection to Redis at ${hub.where}; the call was not sent`,
             { cause: hub.lastError() },
           ),
-        )
-      }
+      )
     },
     unreachable() {
-      failWaiting(hub.unreachable)
-    },
-    linked(current) {
-      if (pending.size > 0) build(current)
+      failQueued(hub.unreachable)
     },
     async close() {
       usable = false
-      for (const entry of [...pending]) {
-        entry.fail(new RateLimitError('the shared rate limiter was closed before the call could start'))
+      clearTimeout(sleep)
+      failQueued(() => new RateLimitError('the shared rate limiter was closed before the call could start'))
+      // The running calls, then the settles they write (which start as the calls settle).
+      const until = performance.now() + CLOSE_TIMEOUT
+      while (settling.size > 0 && performance.now() < until) {
+        await withTimeout(Promise.allSettled([...settling]), until - performance.now())
       }
-      const current = bucket
-      bucket = undefined
-      const link = hub.link()
-      if (current !== undefined && link !== undefined) await closeBucket(current, link)
+      clearInterval(renewal)
     },
   }
 
@@ -163,74 +227,59 @@ export function createMember(
       options: { signal?: AbortSignal; priority?: number } = {},
     ): Promise<T> {
       const { signal, priority = 5 } = options
-      if (hub.closed())
+      if (hub.closed()) {
         return Promise.reject(new RateLimitError('the shared rate limiter is closed; the call was not sent'))
+      }
       if (signal?.aborted) return Promise.reject(abortError(signal))
       if (!Number.isInteger(priority) || priority < 0 || priority > 9) {
         return Promise.reject(
           new ConfigError(`priority must be an integer from 0 (first) to 9 (last), got ${priority}`),
         )
       }
+      // Held until the call fails before it starts, or its settle has been written.
       hub.hold()
-      // Released once: when the call fails before bottleneck has it, or when bottleneck's job
-      // (and its bookkeeping in Redis) is over.
-      let held = true
-      const done = (): void => {
-        if (!held) return
-        held = false
-        hub.letGo()
-      }
       return new Promise<T>((resolve, reject) => {
-        const onAbort = (): void => {
-          if (signal) entry.fail(abortError(signal))
-        }
-        const leave = (): void => {
-          pending.delete(entry)
-          signal?.removeEventListener('abort', onAbort)
-          if (entry.timer !== undefined) clearTimeout(entry.timer)
-          entry.wake?.()
-        }
-        const entry: Entry = {
-          state: 'waiting',
+        const entry = createEntry({
+          task,
           priority,
-          fail(error) {
-            if (entry.state === 'started' || entry.state === 'settled') return
-            if (entry.state === 'waiting') done()
-            entry.state = 'settled'
-            leave()
-            reject(error)
+          order: order++,
+          signal,
+          resolve,
+          reject,
+          leave: (left) => {
+            const at = queue.indexOf(left)
+            if (at !== -1) queue.splice(at, 1)
+            if (left.state === 'settled') hub.letGo()
+            // A head that left while it slept hands its turn on now; one that left while its
+            // admission was being asked hands on the answer (see `admit`).
+            if (at === 0 && !asking) pump()
           },
-          submit(current, s) {
-            submitJob(scope, entry, current, s, { task, resolve, reject, leave, done })
-          },
-        }
-        pending.add(entry)
-        signal?.addEventListener('abort', onAbort, { once: true })
-        const link = hub.link()
-        if (usable && link !== undefined && bucket !== undefined) {
-          entry.submit(link, bucket)
+        })
+        enqueue(queue, entry)
+        if (usable && hub.link()?.up() === true) {
+          entry.heldSince = performance.now()
+          pump()
           return
         }
         entry.timer = setTimeout(() => entry.fail(hub.unreachable()), hub.connectTimeout)
-        start()
+        const link = hub.link()
+        if (link === undefined) hub.ensureLink()
+        else if (link.up()) member.up()
       })
     },
 
     estimate(priority = 5): SharedEstimate {
-      if (settings.minTime === 0) return { waitMs: 0, waiting: 0 }
+      const { spacing } = settings
+      if (spacing === 0) return { waitMs: 0, waiting: 0 }
       const now = performance.now()
       let ahead = 0
-      for (const entry of pending) if (entry.priority <= priority) ahead += 1
-      const nextAt = Math.max(now, lastStart + settings.minTime)
+      for (const entry of queue) if (entry.priority <= priority) ahead += 1
+      const nextAt = Math.max(now, lastStart + spacing)
       // The first call queued here starts as soon as the spacing allows: it is not waiting when that is now.
-      const waiting = pending.size - (nextAt <= now && pending.size > 0 ? 1 : 0)
-      return { waitMs: nextAt - now + ahead * settings.minTime, waiting }
+      const waiting = queue.length - (nextAt <= now && queue.length > 0 ? 1 : 0)
+      return { waitMs: nextAt - now + ahead * spacing, waiting }
     },
   }
 
   return { limiter, member }
-}
-
-function abortError(signal: AbortSignal): AbortError {
-  return new AbortError('the request was aborted while waiting for the shared rate limit', { cause: signal.reason })
 }

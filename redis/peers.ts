@@ -1,18 +1,16 @@
-// ioredis and bottleneck are optional peer dependencies of ply-http: only this entry uses them.
-// They are loaded on first use (nothing of them loads with the entry), and a missing one is a
-// ConfigError that says what to install, at the factory, rather than a module-not-found later.
+// ioredis is an optional peer dependency of ply-http: only this entry uses it. It is loaded on
+// first use (nothing of it loads with the entry), and a missing one is a ConfigError that says
+// what to install, at the factory, rather than a module-not-found later.
 import { createRequire } from 'node:module'
-import type Bottleneck from 'bottleneck'
 import type { Redis } from 'ioredis'
 import { ConfigError } from '../src/index.ts'
 
 /** The packages `ply-http/redis` needs besides ply-http's own dependencies. */
-const PEERS = ['ioredis', 'bottleneck'] as const
-const INSTALL = 'npm install ioredis bottleneck'
+const PEERS = ['ioredis'] as const
+const INSTALL = 'npm install ioredis'
 
 /** The peers' classes, once loaded. */
 export interface Peers {
-  readonly Bottleneck: typeof Bottleneck
   readonly Redis: typeof Redis
 }
 
@@ -37,12 +35,11 @@ export function requirePeers(where: string): void {
   )
 }
 
-/** Loads ioredis and bottleneck; a failure is a `ConfigError` that says what to install. */
+/** Loads ioredis; a failure is a `ConfigError` that says what to install. */
 export async function loadPeers(): Promise<Peers> {
   try {
-    const [bottleneck, ioredis] = await Promise.all([import('bottleneck'), import('ioredis')])
-    return { Bottleneck: bottleneck.default, Redis: ioredis.Redis }
+    return { Redis: (await import('ioredis')).Redis }
   } catch (error) {
-    throw new ConfigError(`ply-http/redis could not load ioredis and bottleneck (${INSTALL})`, { cause: error })
+    throw new ConfigError(`ply-http/redis could not load ioredis (${INSTALL})`, { cause: error })
   }
 }

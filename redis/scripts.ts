@@ -1,37 +1,129 @@
-// The Lua scripts the shared limiter runs in Redis, and how it runs them.
+// The Lua scripts of the shared limiter, and how it runs them. Redis's own clock (TIME) is the
+// only clock: each script reads it once. Every key they write has an expiry, and every key they
+// read may be missing (a restart, a flush, an expiry): they recreate what they need.
 import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
+import type { LimiterKeys, LimiterSettings } from './settings.ts'
+import { BLOCKED_POLL_MS, KEY_SLACK_MS, LEASE_MS } from './settings.ts'
+
+/** Reads the clock and the epoch (created when missing: the state is new, or was lost). */
+const PROLOGUE = `
+local t = redis.call('time')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local floor = math.floor(now)
+local keep = tonumber(ARGV[1]) + tonumber(ARGV[2]) + tonumber(ARGV[3])
+local epoch = redis.call('get', KEYS[3])
+if not epoch then
+  epoch = t[1] .. '.' .. t[2]
+  redis.call('set', KEYS[3], epoch, 'px', keep)
+else
+  redis.call('pexpire', KEYS[3], keep)
+end
+`
 
 /**
- * KEYS: the pause key (see `PAUSE_LUA`), then one sorted set per window; ARGV: the member,
- * then the window (ms) and limit of each window key. Returns `{1, ms}` while a pause holds,
- * the ms to wait before asking again while a window is full, or `{0, now}` when the start is
- * recorded.
+ * Admits a call or says how long to wait. KEYS: leases, settled, epoch, paused, next, blocked.
+ * ARGV: lease ms, retention, key slack, member, known epoch, whether this process has calls
+ * of its own to re-add ('1'), spacing, tolerance, concurrency, blocked-mark ms, then each
+ * window's ms and limit. A call is admitted when no pause holds, the spacing's schedule is due,
+ * fewer than `concurrency` leases are held, and in each window the calls in flight plus those
+ * settled within it are fewer than its limit. Leases that ran out count as settled then.
+ * Replies `{0, now, epoch}` (admitted: the lease is held), `{1, ms, epoch}` (paused),
+ * `{2, 0, epoch}` (the state was lost: re-add this process's calls first), or
+ * `{3, ms, epoch, blocked, leaseMs}` (wait `ms`; `blocked` when calls in flight fill the limit,
+ * and `leaseMs` until the first lease runs out).
  */
-export const GUARD_LUA = `
-local paused = redis.call('pttl', KEYS[1])
-if paused > 0 then return {1, paused} end
-local t = redis.call('time')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+export const ACQUIRE_LUA = `${PROLOGUE}
+if ARGV[6] == '1' and ARGV[5] ~= epoch then return {2, 0, epoch} end
+local paused = redis.call('pttl', KEYS[4])
+if paused > 0 then return {1, paused, epoch} end
+local retention = tonumber(ARGV[2])
+local expired = redis.call('zrangebyscore', KEYS[1], '-inf', floor, 'withscores')
+if #expired > 0 then
+  if retention > 0 then
+    for i = 1, #expired, 2 do redis.call('zadd', KEYS[2], expired[i + 1], expired[i]) end
+    redis.call('pexpire', KEYS[2], retention + tonumber(ARGV[3]))
+  end
+  redis.call('zremrangebyscore', KEYS[1], '-inf', floor)
+end
+if retention > 0 then redis.call('zremrangebyscore', KEYS[2], '-inf', floor - retention) end
+local inflight = redis.call('zcard', KEYS[1])
+local concurrency = tonumber(ARGV[9])
+local blocked = concurrency > 0 and inflight >= concurrency
 local wait = 0
-for i = 1, #KEYS - 1 do
-  local window = tonumber(ARGV[2 * i])
-  local limit = tonumber(ARGV[2 * i + 1])
-  redis.call('zremrangebyscore', KEYS[i + 1], '-inf', now - window)
-  local count = redis.call('zcard', KEYS[i + 1])
-  if count >= limit then
-    local oldest = redis.call('zrange', KEYS[i + 1], count - limit, count - limit, 'WITHSCORES')
-    wait = math.max(wait, tonumber(oldest[2]) + window - now)
+for i = 11, #ARGV, 2 do
+  local window = tonumber(ARGV[i])
+  local since = '(' .. (floor - window)
+  local count = redis.call('zcount', KEYS[2], since, '+inf')
+  local excess = inflight + count - tonumber(ARGV[i + 1])
+  if excess >= count then
+    if excess >= 0 then blocked = true end
+  elseif excess >= 0 then
+    local freed = redis.call('zrangebyscore', KEYS[2], since, '+inf', 'withscores', 'limit', excess, 1)
+    wait = math.max(wait, tonumber(freed[2]) + window - now)
   end
 end
-if wait > 0 then return math.ceil(wait) end
-for i = 1, #KEYS - 1 do
-  redis.call('zadd', KEYS[i + 1], now, ARGV[1])
-  redis.call('pexpire', KEYS[i + 1], ARGV[2 * i])
+local spacing = tonumber(ARGV[7])
+local due = tonumber(redis.call('get', KEYS[5]) or '0')
+if spacing > 0 and due > now then wait = math.max(wait, due - now) end
+if blocked or wait > 0 then
+  local lease = -1
+  if blocked then
+    redis.call('set', KEYS[6], '1', 'px', ARGV[10])
+    local first = redis.call('zrange', KEYS[1], 0, 0, 'withscores')
+    if first[2] then lease = tonumber(first[2]) - floor end
+  end
+  return {3, tostring(wait), epoch, blocked and 1 or 0, lease}
 end
-return {0, now}
+redis.call('zadd', KEYS[1], floor + tonumber(ARGV[1]), ARGV[4])
+redis.call('pexpire', KEYS[1], keep)
+if spacing > 0 then
+  local following = now + spacing
+  if now - due <= tonumber(ARGV[8]) then following = due + spacing end
+  redis.call('set', KEYS[5], tostring(following), 'px', math.ceil(spacing + tonumber(ARGV[3])))
+end
+return {0, tostring(now), epoch}
 `
-export const GUARD_SHA = createHash('sha1').update(GUARD_LUA).digest('hex')
+
+/**
+ * A call settled: its lease goes and its settle time is kept (at Redis's clock, rounded up: never
+ * earlier than the settle), and a call waiting on the calls in flight is woken. KEYS: leases,
+ * settled, epoch, blocked. ARGV: lease ms, retention, key slack, member, channel.
+ */
+export const SETTLE_LUA = `${PROLOGUE}
+redis.call('zrem', KEYS[1], ARGV[4])
+local retention = tonumber(ARGV[2])
+if retention > 0 then
+  redis.call('zadd', KEYS[2], tonumber(t[1]) * 1000 + math.ceil(tonumber(t[2]) / 1000), ARGV[4])
+  redis.call('pexpire', KEYS[2], retention + tonumber(ARGV[3]))
+end
+if redis.call('exists', KEYS[4]) == 1 then redis.call('publish', ARGV[5], '1') end
+return epoch
+`
+
+/**
+ * Re-adds (or renews) this process's calls: the leases of its calls in flight, and the settle
+ * times within the longest window, given as ages (ms before the script runs, so later than
+ * the real settle, never earlier). KEYS: leases, settled, epoch. ARGV: lease ms, retention,
+ * key slack, the number of leases, the leases, then each settled call and its age. Replies
+ * the epoch.
+ */
+export const SYNC_LUA = `${PROLOGUE}
+local leases = tonumber(ARGV[4])
+for i = 5, 4 + leases do redis.call('zadd', KEYS[1], floor + tonumber(ARGV[1]), ARGV[i]) end
+if leases > 0 then redis.call('pexpire', KEYS[1], keep) end
+local added = false
+for i = 5 + leases, #ARGV, 2 do
+  local at = math.ceil(now - tonumber(ARGV[i + 1]))
+  redis.call('zrem', KEYS[1], ARGV[i])
+  local known = redis.call('zscore', KEYS[2], ARGV[i])
+  if not known or tonumber(known) < at then redis.call('zadd', KEYS[2], at, ARGV[i]) end
+  added = true
+end
+if added then redis.call('pexpire', KEYS[2], tonumber(ARGV[2]) + tonumber(ARGV[3])) end
+return epoch
+`
+
 /**
  * A pause the server asked for, kept as a key that expires when the pause ends (so no clock
  * but Redis's is involved): KEYS[1] the pause key, ARGV[1] the pause in ms. Only lengthens.
@@ -40,51 +132,104 @@ export const PAUSE_LUA = `
 if redis.call('pttl', KEYS[1]) < tonumber(ARGV[1]) then redis.call('set', KEYS[1], '1', 'PX', ARGV[1]) end
 return 1
 `
-export const PAUSE_SHA = createHash('sha1').update(PAUSE_LUA).digest('hex')
 /** The longest pause kept in Redis (a timer's limit, about 24.8 days). */
 export const MAX_PAUSE_MS = 2_147_483_647
-/** The key of a shared pause. */
-export const pauseKey = (id: string): string => `ply:${id}:paused`
-/** Runs a script by its SHA, loading it on the first use. */
+
+const sha = (lua: string): string => createHash('sha1').update(lua).digest('hex')
+const SHAS = new Map([ACQUIRE_LUA, SETTLE_LUA, SYNC_LUA, PAUSE_LUA].map((lua) => [lua, sha(lua)]))
+
+/**
+ * Runs a script by its SHA, and by its text when Redis does not know it (NOSCRIPT: its first
+ * use, or a Redis that restarted or failed over since, whose script cache is empty).
+ */
 export async function runScript(
   client: Redis,
-  sha: string,
   lua: string,
   keys: string[],
   args: (string | number)[],
 ): Promise<unknown> {
   try {
-    return await client.evalsha(sha, keys.length, ...keys, ...args)
+    return await client.evalsha(SHAS.get(lua) ?? sha(lua), keys.length, ...keys, ...args)
   } catch (error) {
     if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error
     return await client.eval(lua, keys.length, ...keys, ...args)
   }
 }
 
-/**
- * Runs the start guard: `[0, at, false]` when the start is recorded (at Redis's time `at`),
- * `[ms, undefined, false]` when a window is full, `[ms, undefined, true]` while a shared pause
- * holds; `ms` is the wait before asking again.
- */
-export async function guard(
+/** What an admission attempt answered. */
+export type Admission =
+  | { readonly kind: 'admitted'; readonly epoch: string }
+  | { readonly kind: 'paused'; readonly ms: number; readonly epoch: string }
+  | { readonly kind: 'lost'; readonly epoch: string }
+  /** `blocked`: the calls in flight fill a limit; `ms` then bounds the wait (a lease runs out). */
+  | { readonly kind: 'wait'; readonly ms: number; readonly blocked: boolean; readonly epoch: string }
+
+/** The first three ARGV of every limiter script. */
+const common = (settings: LimiterSettings): number[] => [LEASE_MS, settings.retention, KEY_SLACK_MS]
+
+/** Asks Redis to admit the call `member`; see `ACQUIRE_LUA`. */
+export async function acquire(
   client: Redis,
-  keys: string[],
-  args: (string | number)[],
-): Promise<[wait: number, at: number | undefined, paused: boolean]> {
-  const reply = await runScript(client, GUARD_SHA, GUARD_LUA, keys, args)
-  if (!Array.isArray(reply)) return [Math.max(1, Number(reply)), undefined, false]
-  if (Number(reply[0]) === 1) return [Math.max(1, Number(reply[1])), undefined, true]
-  return [0, Number(reply[1]), false]
+  keys: LimiterKeys,
+  settings: LimiterSettings,
+  member: string,
+  knownEpoch: string,
+  ownCalls: boolean,
+): Promise<Admission> {
+  const reply = (await runScript(
+    client,
+    ACQUIRE_LUA,
+    [keys.leases, keys.settled, keys.epoch, keys.paused, keys.next, keys.blocked],
+    [
+      ...common(settings),
+      member,
+      knownEpoch,
+      ownCalls ? '1' : '0',
+      settings.spacing,
+      settings.tolerance,
+      settings.concurrency,
+      2 * BLOCKED_POLL_MS,
+      ...settings.windows.flatMap((w) => [w.ms, w.limit]),
+    ],
+  )) as [number, string | number, string, number?, number?]
+  const [code, value, epoch, blocked, lease] = reply
+  if (code === 0) return { kind: 'admitted', epoch }
+  if (code === 1) return { kind: 'paused', ms: Number(value), epoch }
+  if (code === 2) return { kind: 'lost', epoch }
+  if (blocked === 1) {
+    const until = lease !== undefined && lease >= 0 ? Math.max(1, lease) : BLOCKED_POLL_MS
+    return { kind: 'wait', ms: Math.min(BLOCKED_POLL_MS, until), blocked: true, epoch }
+  }
+  return { kind: 'wait', ms: Number(value), blocked: false, epoch }
 }
 
-/** Moves a recorded start later (see LATE_START_MS); other processes then count it from there. */
-export function moveStart(client: Redis, keys: string[], member: string, at: number): Promise<unknown> {
-  if (keys.length === 0) return Promise.resolve()
-  return client
-    .pipeline(keys.map((key) => ['zadd', key, 'XX', at, member]))
-    .exec()
-    .then((results) => {
-      const failed = results?.find(([error]) => error)
-      if (failed) throw failed[0]
-    })
+/** Tells Redis that the call `member` settled; resolves to the epoch. */
+export async function settle(
+  client: Redis,
+  keys: LimiterKeys,
+  settings: LimiterSettings,
+  member: string,
+): Promise<string> {
+  return (await runScript(
+    client,
+    SETTLE_LUA,
+    [keys.leases, keys.settled, keys.epoch, keys.blocked],
+    [...common(settings), member, keys.channel],
+  )) as string
+}
+
+/** Re-adds or renews this process's calls (`settled`: member and age in ms); resolves to the epoch. */
+export async function sync(
+  client: Redis,
+  keys: LimiterKeys,
+  settings: LimiterSettings,
+  leases: readonly string[],
+  settled: readonly (readonly [member: string, ageMs: number])[],
+): Promise<string> {
+  return (await runScript(
+    client,
+    SYNC_LUA,
+    [keys.leases, keys.settled, keys.epoch],
+    [...common(settings), leases.length, ...leases, ...settled.flat()],
+  )) as string
 }

@@ -1,4 +1,4 @@
-// Imports ply-http/redis where ioredis and bottleneck are not installed, then calls its factory.
+// Imports ply-http/redis where ioredis is not installed, then calls its factory.
 import { watchModules } from './watch-modules.mjs'
 
 const watch = watchModules()
