@@ -94,11 +94,13 @@ export function withDate(headers: Headers, receivedAt: number): Headers {
 /**
  * The stored headers updated by a 304's (RFC 9111 §3.2): each field the 304 carries replaces
  * the stored one, and fields the stored response lacked are added; the fields that describe
- * the body are kept as stored.
+ * the body are kept as stored. The stored `Age` is dropped: it was the age of the old answer,
+ * and the validated response is as old as the 304 (whose own `Age`, if any, is kept).
  */
 export function mergeHeaders(stored: StoredResponse, update: Headers): (readonly [string, string])[] {
   const incoming = headerPairs(update).filter(([name]) => !BODY_FIELDS.has(name))
   const replaced = new Set(incoming.map(([name]) => name))
+  replaced.add('age')
   return [...stored.headers.filter(([name]) => !replaced.has(name)), ...incoming]
 }
 

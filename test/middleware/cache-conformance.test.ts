@@ -69,6 +69,10 @@ const ROUTES: Record<string, Route> = {
   'age-old-first': (_req, res, n) => send(res, 200, `n${n}`, { ...FRESH, age: '7200, 0' }),
   'age-young-first': (_req, res, n) => send(res, 200, `n${n}`, { ...FRESH, age: '0, 7200' }),
   'age-float': (_req, res, n) => send(res, 200, `n${n}`, { ...FRESH, age: '7200.0' }),
+  'age-invalid-etag': (req, res, n) => {
+    if (req.headers['if-none-match'] === '"a1"') return send(res, 304, '', { ...FRESH, etag: '"a1"' })
+    send(res, 200, `n${n}`, { ...FRESH, etag: '"a1"', age: 'old, 0' })
+  },
   lang: (req, res, n) => {
     const language = negotiate(req.headers['accept-language'], ['en', 'de', 'fr'])
     send(res, 200, `${language} ${n}`, { ...FRESH, vary: 'Accept-Language', 'content-language': language })
@@ -193,6 +197,12 @@ function conformanceSuite(slug: string, open: () => StoreUnderTest): void {
       expect(second.cacheStatus, kind).toBe('miss')
       expect(origin, kind).toBe(2)
     }
+    // Stale, it is revalidated; the 304 (which has no Age of its own) makes it fresh again.
+    const api = client()
+    expect((await api.get(path('age-invalid-etag'))).cacheStatus).toBe('miss')
+    expect(await api.get(path('age-invalid-etag'))).toMatchObject({ cacheStatus: 'revalidated', data: 'n1' })
+    expect(await api.get(path('age-invalid-etag'))).toMatchObject({ cacheStatus: 'hit', data: 'n1' })
+    expect(seen(path('age-invalid-etag'))).toBe(2)
     // Where the first member is young, and (as before) where a single value is not an integer.
     for (const kind of ['age-young-first', 'age-float']) {
       const { second, origin } = await twice(kind)
