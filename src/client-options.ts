@@ -1,3 +1,4 @@
+import type { RoutesOption, Untyped } from './client-types.ts'
 import type { HeadersInput } from './context.ts'
 import { ConfigError } from './errors.ts'
 import { applyHeaders } from './headers.ts'
@@ -6,8 +7,8 @@ import type { RedirectOptions } from './redirect.ts'
 import { ALWAYS_SECRET_HEADERS, type CrossOriginPolicy } from './secret-headers.ts'
 import type { FetchFunction } from './transport.ts'
 
-/** Options of `createClient()` and `client.extend()`. */
-export interface ClientOptions extends RedirectOptions {
+/** Options of `createClient()` and `client.extend()`; `Paths` is the client's OpenAPI `paths`, if any. */
+export interface ClientOptions<Paths extends object = Untyped> extends RedirectOptions {
   /** Prepended to every relative path, as a string (`https://host/api/v3` + `/users` keeps `/api/v3`). */
   baseUrl?: string | undefined
   /** Headers sent with every request (a call's own headers win). */
@@ -38,6 +39,15 @@ export interface ClientOptions extends RedirectOptions {
    * the origin; `'unsigned'` sends it without its secret headers.
    */
   crossOrigin?: CrossOriginPolicy | undefined
+  /**
+   * Call options per route, for every call of it: `{ 'GET /pets': { cache: 'no-cache' },
+   * 'POST /pets': { retry: true, priority: 1 } }`. A call's own options win (shallowly).
+   * Any call option the client accepts, but none that differs per call (`params`, `query`, a
+   * body, `signal`, `schema`). On a typed client the keys are the document's routes. A
+   * route's defaults apply to calls made with its template (`api.get('/pets/{petId}', …)`), not
+   * to an absolute URL. `extend()` replaces the table as a whole.
+   */
+  routes?: RoutesOption<Paths> | undefined
 }
 
 /** Per-attempt timeout when none is given. */
@@ -72,6 +82,7 @@ const CLIENT_OPTIONS = optionNames<ClientOptions>()([
   'allowInsecureRedirects',
   'secretHeaders',
   'crossOrigin',
+  'routes',
 ])
 
 /** Refuses options that are not an object, or that hold a name `ClientOptions` does not have. */
@@ -88,7 +99,7 @@ function checkOptionNames(options: unknown, where: string): void {
  *
  * @throws {ConfigError} naming the first bad option.
  */
-export function validateClientOptions(options: ClientOptions): void {
+export function validateClientOptions<Paths extends object>(options: ClientOptions<Paths>): void {
   checkOptionNames(options, 'createClient()')
   if (options.baseUrl !== undefined) {
     let url: URL
@@ -124,7 +135,7 @@ export function validateClientOptions(options: ClientOptions): void {
 const headerName = /^[!#$%&'*+.^_`|~\dA-Za-z-]+$/
 
 /** Checks `secretHeaders` (header names, no repeats, a `baseUrl` to bind them to) and `crossOrigin`. */
-function validateSecretHeaders(options: ClientOptions): void {
+function validateSecretHeaders<Paths extends object>(options: ClientOptions<Paths>): void {
   const { secretHeaders, crossOrigin } = options
   if (crossOrigin !== undefined && crossOrigin !== 'refuse' && crossOrigin !== 'unsigned') {
     throw new ConfigError(`crossOrigin must be 'refuse' or 'unsigned', got ${JSON.stringify(crossOrigin)}`)
@@ -164,13 +175,17 @@ function checkSecretHeaderNames(secretHeaders: unknown): void {
  * @throws {ConfigError} for an unknown option or a bad header, or when the child moves to
  *   another origin with a secret header's value that was given for the parent's.
  */
-export function childOptions(parent: ClientOptions, parentHeaders: Headers, options: ClientOptions): ClientOptions {
+export function childOptions<Paths extends object>(
+  parent: ClientOptions<Paths>,
+  parentHeaders: Headers,
+  options: ClientOptions<Paths>,
+): ClientOptions<Paths> {
   checkOptionNames(options, 'extend()')
   const headers = new Headers(parentHeaders)
   applyHeaders(headers, options.headers, 'headers')
   // An option given as `undefined` inherits, rather than resetting to the default.
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
-  const child: ClientOptions = { ...parent, ...given, headers }
+  const child: ClientOptions<Paths> = { ...parent, ...given, headers }
   const inherited = parent.secretHeaders ?? []
   if (options.secretHeaders !== undefined) {
     checkSecretHeaderNames(options.secretHeaders)
@@ -185,7 +200,11 @@ export function childOptions(parent: ClientOptions, parentHeaders: Headers, opti
  * A child on another origin must not send there the values of secret headers its parent was
  * given for its own: each must be given again in the child's `headers`.
  */
-function refuseMovedSecrets(parent: ClientOptions, parentHeaders: Headers, options: ClientOptions): void {
+function refuseMovedSecrets<Paths extends object>(
+  parent: ClientOptions<Paths>,
+  parentHeaders: Headers,
+  options: ClientOptions<Paths>,
+): void {
   // A malformed baseUrl is the option check's to report.
   if (options.baseUrl === undefined || parent.baseUrl === undefined || !URL.canParse(options.baseUrl)) return
   const from = new URL(parent.baseUrl).origin

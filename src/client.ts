@@ -2,7 +2,6 @@ import { answerOf, type UrlSink } from './call-answer.ts'
 import { callContext } from './call-context.ts'
 import { reported } from './call-report.ts'
 import { callRequest } from './call-request.ts'
-import type { CallArgs, CallOptions, DataOf, Method } from './call-types.ts'
 import {
   type ClientOptions,
   childOptions,
@@ -10,6 +9,7 @@ import {
   DEFAULT_TIMEOUT,
   validateClientOptions,
 } from './client-options.ts'
+import type { PaginateCall, RequestCall, RouteDefaults, Untyped, Verb } from './client-types.ts'
 import type { Context, PlyRequest, Quota, RequestOptions } from './context.ts'
 import { ConfigError, PlyError } from './errors.ts'
 import { type CallEvents, ClientEmitter, type ClientEventName, type ClientListener, SILENT } from './events.ts'
@@ -18,18 +18,26 @@ import { applyHeaders } from './headers.ts'
 import { Lifecycle } from './lifecycle.ts'
 import type { Middleware } from './middleware.ts'
 import { rejectUnknownCallOptions } from './options.ts'
-import { PAGINATE_OPTIONS, type Paginated, type PaginateOptions, paginate } from './paginate.ts'
+import { PAGINATE_OPTIONS, type PaginateOptions, paginate } from './paginate.ts'
 import type { ApiResponse } from './response.ts'
+import { parseRoute, type Route, routeTable, withRouteDefaults } from './routes.ts'
 import { bindSecretHeaders } from './secret-headers.ts'
 import { MiddlewareStack } from './stack.ts'
 import { captureFetch, kyTransport, type Transport } from './transport.ts'
 
+/** Reads a client's `baseUrl`; set by the class's static block. */
+let baseUrlOf: (client: Client<object>) => string | undefined
+
 /**
  * A REST API client: an ordered stack of middlewares around a ky transport. Build one with
  * `createClient()`, add middlewares with `use()`, and call `get`, `post`, … or `fetch`.
+ * `Client<paths>` (from `createClient<paths>()`) is the same client with its calls typed by
+ * an OpenAPI document's openapi-typescript `paths`.
  */
-export class Client {
-  readonly #options: ClientOptions
+export class Client<Paths extends object = Untyped> {
+  readonly #options: ClientOptions<Paths>
+  /** The `routes` option: call options per `'METHOD /path'`, laid under each call's own. */
+  readonly #routes: ReadonlyMap<string, RouteDefaults> | undefined
   /** What the client lends each call: its base URL, default headers and timeout. */
   readonly #defaults: FetchDefaults
   readonly #stack: MiddlewareStack
@@ -56,8 +64,9 @@ export class Client {
    *   `use()` in order. The array is copied: changing it later does not change the client.
    * @throws {ConfigError} for a bad option, or when `middlewares` is not an array of functions.
    */
-  constructor(options: ClientOptions = {}, middlewares: readonly Middleware[] = []) {
+  constructor(options: ClientOptions<Paths> = {}, middlewares: readonly Middleware[] = []) {
     validateClientOptions(options)
+    this.#routes = routeTable(options.routes)
     this.#baseOrigin = options.baseUrl === undefined ? undefined : new URL(options.baseUrl).origin
     this.#stack = new MiddlewareStack(middlewares, { baseOrigin: this.#baseOrigin })
     // The fetch is captured now, and a child from `extend()` inherits it: a later
@@ -111,61 +120,39 @@ export class Client {
     return this
   }
 
-  /** Makes a request with any method and resolves to its `ApiResponse`. */
-  request<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
-    method: Method,
-    path: P,
-    ...[options]: CallArgs<P, O>
-  ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.#call('request()', method.toUpperCase(), path, options)
-  }
+  /**
+   * Makes a request with any method and resolves to its `ApiResponse`: `request(method, path,
+   * options)`, or `request('GET /pets/{petId}', options)` (on a typed client, the route form
+   * only, checked against the document).
+   */
+  readonly request: RequestCall<Paths> = ((first: string, ...rest: [unknown?, unknown?]) => {
+    if (typeof rest[0] === 'string') return this.#call('request()', first.toUpperCase(), rest[0], rest[1] as never)
+    let route: Route
+    try {
+      route = parseRoute(first, 'request()')
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.#call('request()', route.method, route.path, rest[0] as never)
+  }) as never
 
   /** `GET path`. */
-  get<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
-    path: P,
-    ...[options]: CallArgs<P, O>
-  ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.#call('get()', 'GET', path, options)
-  }
-
+  readonly get: Verb<Paths, 'get'> = this.#verb('get()', 'GET')
   /** `HEAD path`; `data` is always `undefined`. */
-  head<P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
-    path: P,
-    ...[options]: CallArgs<P, O>
-  ): Promise<ApiResponse<undefined>> {
-    return this.#call('head()', 'HEAD', path, options)
-  }
-
+  readonly head: Verb<Paths, 'head'> = this.#verb('head()', 'HEAD')
   /** `DELETE path`. */
-  delete<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
-    path: P,
-    ...[options]: CallArgs<P, O>
-  ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.#call('delete()', 'DELETE', path, options)
-  }
-
+  readonly delete: Verb<Paths, 'delete'> = this.#verb('delete()', 'DELETE')
   /** `POST path`, with a `json`, `form` or `body` option. */
-  post<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
-    path: P,
-    ...[options]: CallArgs<P, O>
-  ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.#call('post()', 'POST', path, options)
-  }
-
+  readonly post: Verb<Paths, 'post'> = this.#verb('post()', 'POST')
   /** `PUT path`, with a `json`, `form` or `body` option. */
-  put<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
-    path: P,
-    ...[options]: CallArgs<P, O>
-  ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.#call('put()', 'PUT', path, options)
-  }
-
+  readonly put: Verb<Paths, 'put'> = this.#verb('put()', 'PUT')
   /** `PATCH path`, with a `json`, `form` or `body` option. */
-  patch<T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
-    path: P,
-    ...[options]: CallArgs<P, O>
-  ): Promise<ApiResponse<DataOf<T, O>>> {
-    return this.#call('patch()', 'PATCH', path, options)
+  readonly patch: Verb<Paths, 'patch'> = this.#verb('patch()', 'PATCH')
+
+  /** One verb: a function of the path and the options (typed by `Verb`, checked at run time by `#call`). */
+  #verb(where: string, method: string): never {
+    const verb = (path: string, options?: RequestOptions) => this.#call(where, method, path, options)
+    return verb as never
   }
 
   /**
@@ -206,21 +193,23 @@ export class Client {
    * `string` and `params` is not checked at compile time. A missing parameter is still a
    * `ConfigError` before any request.
    */
-  paginate<T = unknown, Item = T extends readonly (infer E)[] ? E : unknown, P extends string = string>(
-    path: P,
-    ...[options]: CallArgs<P, CallOptions<P> & PaginateOptions<T, Item>>
-  ): Paginated<T, Item> {
-    rejectUnknownCallOptions('paginate()', options, this.#stack.callOptions, PAGINATE_OPTIONS)
-    return paginate<T, Item>(
+  readonly paginate: PaginateCall<Paths> = ((
+    path: string,
+    given?: RequestOptions & PaginateOptions<unknown, unknown>,
+  ) => {
+    rejectUnknownCallOptions('paginate()', given, this.#stack.callOptions, PAGINATE_OPTIONS)
+    // Each later page is a URL, not the route: the route's defaults are laid under every page now.
+    const options = this.#routes === undefined ? given : withRouteDefaults(this.#routes, 'GET', path, given)
+    return paginate<unknown, unknown>(
       async (url, call) => {
         const sink: UrlSink = { url: '' }
-        const page = await this.#call<T>('paginate()', 'GET', url, call, sink)
+        const page = await this.#call<unknown>('paginate()', 'GET', url, call, sink)
         return { page, url: sink.url }
       },
       path,
       options ?? {},
     )
-  }
+  }) as never
 
   /**
    * A child client: its options are this client's with `options` on top (headers merged), and
@@ -231,9 +220,9 @@ export class Client {
    * belong to this client: the child's `close()` leaves them open, and closing this client
    * closes the child too.
    */
-  extend(options: ClientOptions = {}): Client {
+  extend(options: ClientOptions<Paths> = {}): Client<Paths> {
     const inherited = this.#stack.middlewares
-    const child = new Client(childOptions(this.#options, this.#defaults.headers, options), inherited)
+    const child = new Client<Paths>(childOptions(this.#options, this.#defaults.headers, options), inherited)
     child.#lifecycle = new Lifecycle(this.#lifecycle, inherited)
     return child
   }
@@ -251,6 +240,10 @@ export class Client {
     return this.#lifecycle.close(this.#stack.middlewares)
   }
 
+  static {
+    baseUrlOf = (client) => client.#options.baseUrl
+  }
+
   /** `await using api = createClient(…)` closes the client when the block ends: `close()`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close()
@@ -261,11 +254,12 @@ export class Client {
     where: string,
     method: string,
     path: string,
-    options: RequestOptions = {},
+    given: RequestOptions | undefined,
     sink?: UrlSink,
   ): Promise<ApiResponse<R>> {
     if (this.#lifecycle.closed) return Promise.reject(this.#lifecycle.refusal(where))
     const startedAt = performance.now()
+    const options = (this.#routes === undefined ? given : withRouteDefaults(this.#routes, method, path, given)) ?? {}
     let ctx: Context
     try {
       rejectUnknownCallOptions(where, options, this.#stack.callOptions)
@@ -291,7 +285,17 @@ export class Client {
   }
 }
 
-/** Creates a client. Add middlewares with `use()`; the transport is ky. */
-export function createClient(options: ClientOptions = {}): Client {
-  return new Client(options)
+/** A client's `baseUrl` (what `isHttpError(error, client, route)` matches an error's URL against). */
+export function clientBaseUrl(client: Client<object>): string | undefined {
+  return baseUrlOf(client)
+}
+
+/**
+ * Creates a client. Add middlewares with `use()`; the transport is ky. With the `paths` type
+ * openapi-typescript generates from an OpenAPI document, `createClient<paths>(…)`, its calls
+ * are checked against the document: paths, parameters, bodies and the data (see
+ * docs/openapi.md).
+ */
+export function createClient<Paths extends object = Untyped>(options: ClientOptions<Paths> = {}): Client<Paths> {
+  return new Client<Paths>(options)
 }
