@@ -32,6 +32,8 @@ export class Circuit {
    * way, other calls are refused meanwhile.
    */
   probing = false
+  /** Why it opened last. */
+  openedFor: CircuitReason = 'failures'
   /** When this process last changed the state (epoch ms), to tell the fleet's older news from newer. */
   changedAt = 0
   /** The open time of the last opening; each failed probe doubles it, up to `maxOpenMs`. */
@@ -102,6 +104,7 @@ export class Circuit {
     }
     const from = this.state
     this.state = 'open'
+    this.openedFor = 'shared'
     this.openUntil = fleet.openUntil
     this.probing = false
     this.generation += 1
@@ -124,6 +127,7 @@ export class Circuit {
   #open(reason: CircuitReason, now: number, ms: number): Transition {
     const from = this.state
     this.state = 'open'
+    this.openedFor = reason
     this.openUntil = now + ms
     this.probing = false
     this.#changed(now)

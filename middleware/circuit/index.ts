@@ -3,7 +3,7 @@ import { type MiddlewareHost, redactText, summarize } from '../../src/kit.ts'
 import type { Circuit, Transition } from './circuit.ts'
 import { Circuits } from './circuits.ts'
 import { CircuitOpenError } from './error.ts'
-import { type CircuitBreakerOptions, type CircuitSnapshot, circuitSettings } from './options.ts'
+import { type CircuitBreakerOptions, type CircuitReason, type CircuitSnapshot, circuitSettings } from './options.ts'
 import { type Outcome, outcomeOfError, outcomeOfResponse } from './outcome.ts'
 import type { SharedCircuits } from './shared.ts'
 
@@ -31,6 +31,13 @@ export interface CircuitBreakerMiddleware extends Middleware {
    * in this process alone. Idempotent.
    */
   close(): Promise<void>
+}
+
+/** Why a breaker is open, as its refusals say (consecutive failures are counted instead). */
+const OPENED_FOR: Partial<Record<CircuitReason, string>> = {
+  ratio: 'its failure ratio was reached',
+  'probe-failed': 'its probe failed',
+  shared: 'another process sharing it opened it',
 }
 
 /** Longest a process holds the fleet's probe, and waits before asking again while another process probes. */
@@ -96,7 +103,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     const open = circuit.state === 'open' && !circuit.probing
     const resetAt = new Date(open ? circuit.openUntil : now)
     const why = open
-      ? `is open (${circuit.failures} consecutive failures); it lets a probe through at ${resetAt.toISOString()}`
+      ? `is open (${OPENED_FOR[circuit.openedFor] ?? `${circuit.failures} consecutive failures`}); it lets a probe through at ${resetAt.toISOString()}`
       : 'is half-open: its one probe is in flight'
     return Promise.reject(
       new CircuitOpenError(
