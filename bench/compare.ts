@@ -1,8 +1,10 @@
 /**
  * ply now against ply at an earlier commit (or two commits against each other), without the network: bare ply and the full stack
  * of each call an in-process `fetch` that answers at once (`Cache-Control: no-store`, a
- * distinct URL per call), in paired rounds whose order moves by one each round. Prints CPU µs
- * per call and the ratio now ÷ then with a 95% interval: how a change moved ply's own cost.
+ * distinct URL per call), and a cache hit (`parse()` and `cache()` on its memory store, asked
+ * again for one URL stored with `max-age=3600`), in paired rounds whose order moves by one each
+ * round. Prints CPU µs per call and the ratio now ÷ then with a 95% interval: how a change
+ * moved ply's own cost.
  *
  *   npx node bench/compare.ts <then> [<now>] [--rounds 30] [--concurrency 16]
  *
@@ -30,10 +32,11 @@ if (thenCommit === undefined) {
 }
 
 const stubFetch = payloadFetch({ 'cache-control': 'no-store' })
+const cachedFetch = payloadFetch({ 'cache-control': 'public, max-age=3600', etag: '"bench"' })
 const baseUrl = 'http://127.0.0.1:9'
 let n = 0
 
-function calls(src: Src, mw: Mw): { bare: () => Promise<unknown>; full: () => Promise<unknown> } {
+function calls(src: Src, mw: Mw): Record<'bare' | 'full' | 'hit', () => Promise<unknown>> {
   const bare = src.createClient({ baseUrl, fetch: stubFetch })
   const full = src
     .createClient({ baseUrl, fetch: stubFetch })
@@ -43,9 +46,11 @@ function calls(src: Src, mw: Mw): { bare: () => Promise<unknown>; full: () => Pr
     .use(mw.retry())
     .use(mw.rateLimit({ perSecond: 1_000_000, concurrency: 20_000 }))
     .use(mw.auth.bearer('bench-token'))
+  const cached = src.createClient({ baseUrl, fetch: cachedFetch }).use(mw.parse()).use(mw.cache())
   return {
     bare: async () => (await bare.get('/json', { query: { i: n++ } })).data,
     full: async () => (await full.get('/json', { query: { i: n++ } })).data,
+    hit: async () => (await cached.get('/cached')).data,
   }
 }
 
@@ -74,6 +79,8 @@ try {
     ['bare now', now.bare],
     ['full then', then.full],
     ['full now', now.full],
+    ['hit then', then.hit],
+    ['hit now', now.hit],
   ]
   const concurrency = Number(values.concurrency)
   const micros = new Map<string, number[]>(clients.map(([name]) => [name, []]))
@@ -87,7 +94,7 @@ try {
   }
   const nowName = nowCommit ?? 'the working tree'
   console.log(`${thenCommit} (then) against ${nowName} (now), concurrency ${concurrency}, ${rounds} rounds`)
-  for (const stack of ['bare', 'full']) {
+  for (const stack of ['bare', 'full', 'hit']) {
     const before = micros.get(`${stack} then`) ?? []
     const after = micros.get(`${stack} now`) ?? []
     const ratios = after.map((value, round) => value / (before[round] ?? Number.NaN))
