@@ -8,7 +8,8 @@
  *    draws docs/performance-throughput.svg.
  * 2. cache: cache hits of ply and its peers against bare ky's round trips (`./cache.ts`).
  * 3. ratelimit: `rateLimit()`'s achieved rate at 50, 200 and 1,000 requests/s
- *    (`./ratelimit-section.ts`).
+ *    (`./ratelimit-section.ts`), and the same shared by two processes through Redis, counted
+ *    at the server (`./ratelimit-shared-precision.ts`; skipped without redis-server).
  * 4. memory: heap and RSS per request with 10,000 in flight, bare ky against ply's full
  *    stack (`./memory.ts`).
  * 5. bundle: esbuild browser bundles of ky, the core and the core with its middlewares,
@@ -29,6 +30,7 @@ import { runTurn } from './measure.ts'
 import { runMemoryBench } from './memory.ts'
 import { PAYLOAD } from './payload.ts'
 import { runRateLimitBench } from './ratelimit-section.ts'
+import { runSharedPrecisionBench } from './ratelimit-shared-precision.ts'
 import {
   markdownTable,
   type RunInfo,
@@ -85,7 +87,10 @@ async function main(): Promise<void> {
   const runners: Record<Section, (options: Options) => Promise<void>> = {
     overhead: overheadSection,
     cache: (o) => runCacheBench(o),
-    ratelimit: (o) => runRateLimitBench(o),
+    ratelimit: async (o) => {
+      await runRateLimitBench(o)
+      await runSharedPrecisionBench(o)
+    },
     memory: (o) => runMemoryBench(o),
     bundle: (o) => runBundleBench(o),
   }

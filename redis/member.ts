@@ -4,13 +4,14 @@ import { withTimeout } from './connection.ts'
 import type { Hub, Member } from './hub.ts'
 import { abortError, createEntry, type Entry, enqueue } from './job.ts'
 import { hasOwn, ownCalls, settled, started, syncArgs } from './own-calls.ts'
-import { type Admission, acquire, settle, sync } from './scripts.ts'
-import { CLOSE_TIMEOUT, LEASE_RENEW_MS, type LimiterSettings, limiterKeys } from './settings.ts'
+import { type Admission, acquire, type LeaseNames, settle, sync } from './scripts.ts'
+import { CLOSE_TIMEOUT, LEASE_RENEW_MS, type LimiterSettings, limiterKeys, MAX_BATCH } from './settings.ts'
 
 /**
  * One group's limiter: a queue in this process (by priority, then first come), whose head asks
- * Redis for admission (one request at a time), waits as long as Redis says (or until a settle
- * wakes it), and runs its task once admitted. The settle is written back when the task settles.
+ * Redis for admission (one request at a time, for up to `MAX_BATCH` calls), waits as long as
+ * Redis says (or until a settle wakes it), and runs the admitted calls' tasks. Each settle is
+ * written back when its task settles.
  */
 export function createMember(
   hub: Hub,
@@ -108,14 +109,17 @@ export function createMember(
     sleep = setTimeout(pump, Math.max(1, Math.ceil(ms)))
   }
 
-  const answered = (member: string, answer: Admission): void => {
-    asking = false
+  const answered = (names: LeaseNames, answer: Admission): void => {
     if (answer.kind === 'admitted') {
       epoch = answer.epoch
-      admit(member)
-      pump()
+      // Still asking while the batch starts: a call leaving the queue must not ask again.
+      for (let i = 0; i < answer.count; i++) admit(`${names.prefix}${names.first + i}`)
+      asking = false
+      if (answer.ms > 0 && queue.length > 0 && usable) rest(answer.ms, false)
+      else pump()
       return
     }
+    asking = false
     if (hub.closed() || !usable) return
     if (answer.kind !== 'lost') epoch = answer.epoch
     if (answer.kind === 'lost') {
@@ -171,9 +175,10 @@ export function createMember(
     own.stale = false
     if (queue.length === 0) return
     asking = true
-    const lease = `${hub.tag}:${++leases}`
-    acquire(link.client, keys, settings, lease, epoch, mine).then(
-      (answer) => answered(lease, answer),
+    const names: LeaseNames = { prefix: `${hub.tag}:`, first: leases + 1, want: Math.min(queue.length, MAX_BATCH) }
+    leases += names.want
+    acquire(link.client, keys, settings, names, epoch, mine).then(
+      (answer) => answered(names, answer),
       (error: unknown) => failed(error, 'schedule the call through'),
     )
   }

@@ -22,19 +22,25 @@ end
 `
 
 /**
- * Admits a call or says how long to wait. KEYS: leases, settled, epoch, paused, next, blocked.
- * ARGV: lease ms, retention, key slack, member, known epoch, whether this process has calls
- * of its own to re-add ('1'), spacing, tolerance, concurrency, blocked-mark ms, then each
- * window's ms and limit. A call is admitted when no pause holds, the spacing's schedule is due,
- * fewer than `concurrency` leases are held, and in each window the calls in flight plus those
- * settled within it are fewer than its limit. Leases that ran out count as settled then.
- * Replies `{0, now, epoch}` (admitted: the lease is held), `{1, ms, epoch}` (paused),
- * `{2, 0, epoch}` (the state was lost: re-add this process's calls first), or
- * `{3, ms, epoch, blocked, leaseMs}` (wait `ms`; `blocked` when calls in flight fill the limit,
- * and `leaseMs` until the first lease runs out).
+ * Admits up to `want` calls, or says how long to wait. KEYS: leases, settled, epoch, paused,
+ * next, blocked. ARGV: lease ms, retention, key slack, the leases' prefix, the number of the
+ * first lease, want, known epoch, whether this process has calls of its own to re-add ('1'),
+ * spacing, tolerance, concurrency, blocked-mark ms, then each window's ms and limit.
+ *
+ * A call is admitted when no pause holds, the spacing's schedule is due, fewer than
+ * `concurrency` leases are held, and in each window the calls in flight plus those settled
+ * within it are fewer than its limit. Leases that ran out count as settled then. The schedule
+ * moves one spacing per start; a start that comes late by up to `tolerance` keeps it (so a late
+ * timer costs no rate, and a batch catches up), a later one starts it afresh from now (so an
+ * idle spell never allows a burst).
+ *
+ * Replies `{0, admitted, epoch, ms}` (the first `admitted` leases are held; `ms` until the next
+ * may start, 0 when unknown), `{1, ms, epoch}` (paused), `{2, 0, epoch}` (the state was lost:
+ * re-add this process's calls first), or `{3, ms, epoch, blocked, leaseMs}` (wait `ms`;
+ * `blocked` when calls in flight fill a limit, `leaseMs` until the first lease runs out).
  */
 export const ACQUIRE_LUA = `${PROLOGUE}
-if ARGV[6] == '1' and ARGV[5] ~= epoch then return {2, 0, epoch} end
+if ARGV[8] == '1' and ARGV[7] ~= epoch then return {2, 0, epoch} end
 local paused = redis.call('pttl', KEYS[4])
 if paused > 0 then return {1, paused, epoch} end
 local retention = tonumber(ARGV[2])
@@ -48,41 +54,51 @@ if #expired > 0 then
 end
 if retention > 0 then redis.call('zremrangebyscore', KEYS[2], '-inf', floor - retention) end
 local inflight = redis.call('zcard', KEYS[1])
-local concurrency = tonumber(ARGV[9])
-local blocked = concurrency > 0 and inflight >= concurrency
-local wait = 0
-for i = 11, #ARGV, 2 do
-  local window = tonumber(ARGV[i])
-  local since = '(' .. (floor - window)
-  local count = redis.call('zcount', KEYS[2], since, '+inf')
-  local excess = inflight + count - tonumber(ARGV[i + 1])
-  if excess >= count then
-    if excess >= 0 then blocked = true end
-  elseif excess >= 0 then
-    local freed = redis.call('zrangebyscore', KEYS[2], since, '+inf', 'withscores', 'limit', excess, 1)
-    wait = math.max(wait, tonumber(freed[2]) + window - now)
-  end
-end
-local spacing = tonumber(ARGV[7])
+local spacing = tonumber(ARGV[9])
+local tolerance = tonumber(ARGV[10])
+local concurrency = tonumber(ARGV[11])
 local due = tonumber(redis.call('get', KEYS[5]) or '0')
-if spacing > 0 and due > now then wait = math.max(wait, due - now) end
-if blocked or wait > 0 then
-  local lease = -1
-  if blocked then
-    redis.call('set', KEYS[6], '1', 'px', ARGV[10])
-    local first = redis.call('zrange', KEYS[1], 0, 0, 'withscores')
-    if first[2] then lease = tonumber(first[2]) - floor end
+local counts = {}
+for i = 13, #ARGV, 2 do counts[i] = redis.call('zcount', KEYS[2], '(' .. (floor - tonumber(ARGV[i])), '+inf') end
+local want = tonumber(ARGV[6])
+local admitted = 0
+local wait = 0
+local blocked = false
+while true do
+  blocked = concurrency > 0 and inflight >= concurrency
+  wait = 0
+  for i = 13, #ARGV, 2 do
+    local window = tonumber(ARGV[i])
+    local excess = inflight + counts[i] - tonumber(ARGV[i + 1])
+    if excess >= counts[i] then
+      if excess >= 0 then blocked = true end
+    elseif excess >= 0 then
+      local freed = redis.call('zrangebyscore', KEYS[2], '(' .. (floor - window), '+inf', 'withscores', 'limit', excess, 1)
+      wait = math.max(wait, tonumber(freed[2]) + window - now)
+    end
   end
-  return {3, tostring(wait), epoch, blocked and 1 or 0, lease}
+  if spacing > 0 and due > now then wait = math.max(wait, due - now) end
+  if blocked or wait > 0 or admitted >= want then break end
+  redis.call('zadd', KEYS[1], floor + tonumber(ARGV[1]), ARGV[4] .. (tonumber(ARGV[5]) + admitted))
+  admitted = admitted + 1
+  inflight = inflight + 1
+  if spacing > 0 then
+    if now - due <= tolerance then due = due + spacing else due = now + spacing end
+  end
 end
-redis.call('zadd', KEYS[1], floor + tonumber(ARGV[1]), ARGV[4])
-redis.call('pexpire', KEYS[1], keep)
-if spacing > 0 then
-  local following = now + spacing
-  if now - due <= tonumber(ARGV[8]) then following = due + spacing end
-  redis.call('set', KEYS[5], tostring(following), 'px', math.ceil(spacing + tonumber(ARGV[3])))
+if admitted > 0 then
+  redis.call('pexpire', KEYS[1], keep)
+  if spacing > 0 then redis.call('set', KEYS[5], tostring(due), 'px', math.ceil(spacing + tonumber(ARGV[3]))) end
+  if blocked then wait = 0 end
+  return {0, admitted, epoch, tostring(wait)}
 end
-return {0, tostring(now), epoch}
+local lease = -1
+if blocked then
+  redis.call('set', KEYS[6], '1', 'px', ARGV[12])
+  local first = redis.call('zrange', KEYS[1], 0, 0, 'withscores')
+  if first[2] then lease = tonumber(first[2]) - floor end
+end
+return {3, tostring(wait), epoch, blocked and 1 or 0, lease}
 `
 
 /**
@@ -158,7 +174,8 @@ export async function runScript(
 
 /** What an admission attempt answered. */
 export type Admission =
-  | { readonly kind: 'admitted'; readonly epoch: string }
+  /** The first `count` of the leases asked for are held; the next call may start in `ms` (0: ask at once). */
+  | { readonly kind: 'admitted'; readonly count: number; readonly ms: number; readonly epoch: string }
   | { readonly kind: 'paused'; readonly ms: number; readonly epoch: string }
   | { readonly kind: 'lost'; readonly epoch: string }
   /** `blocked`: the calls in flight fill a limit; `ms` then bounds the wait (a lease runs out). */
@@ -167,12 +184,19 @@ export type Admission =
 /** The first three ARGV of every limiter script. */
 const common = (settings: LimiterSettings): number[] => [LEASE_MS, settings.retention, KEY_SLACK_MS]
 
-/** Asks Redis to admit the call `member`; see `ACQUIRE_LUA`. */
+/** The leases an admission asks for: `want` of them, named `prefix` followed by `first`, `first + 1`, … */
+export interface LeaseNames {
+  readonly prefix: string
+  readonly first: number
+  readonly want: number
+}
+
+/** Asks Redis to admit up to `leases.want` calls; see `ACQUIRE_LUA`. */
 export async function acquire(
   client: Redis,
   keys: LimiterKeys,
   settings: LimiterSettings,
-  member: string,
+  leases: LeaseNames,
   knownEpoch: string,
   ownCalls: boolean,
 ): Promise<Admission> {
@@ -182,7 +206,9 @@ export async function acquire(
     [keys.leases, keys.settled, keys.epoch, keys.paused, keys.next, keys.blocked],
     [
       ...common(settings),
-      member,
+      leases.prefix,
+      leases.first,
+      leases.want,
       knownEpoch,
       ownCalls ? '1' : '0',
       settings.spacing,
@@ -191,12 +217,12 @@ export async function acquire(
       2 * BLOCKED_POLL_MS,
       ...settings.windows.flatMap((w) => [w.ms, w.limit]),
     ],
-  )) as [number, string | number, string, number?, number?]
-  const [code, value, epoch, blocked, lease] = reply
-  if (code === 0) return { kind: 'admitted', epoch }
+  )) as [number, string | number, string, (string | number)?, number?]
+  const [code, value, epoch, extra, lease] = reply
+  if (code === 0) return { kind: 'admitted', count: Number(value), ms: Number(extra ?? 0), epoch }
   if (code === 1) return { kind: 'paused', ms: Number(value), epoch }
   if (code === 2) return { kind: 'lost', epoch }
-  if (blocked === 1) {
+  if (extra === 1) {
     const until = lease !== undefined && lease >= 0 ? Math.max(1, lease) : BLOCKED_POLL_MS
     return { kind: 'wait', ms: Math.min(BLOCKED_POLL_MS, until), blocked: true, epoch }
   }

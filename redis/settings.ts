@@ -29,14 +29,16 @@ export const DISCONNECT_TIMEOUT = 100
  * Redis answers again (after a restart, a failover), the limiter is back within about this.
  */
 export const RECONNECT_MAX_MS = 1_000
+/** The most calls one admission may let start at once (a batch that catches up, or a free concurrency). */
+export const MAX_BATCH = 32
 
 /** One limiter's limits, as the scripts take them. */
 export interface LimiterSettings {
   readonly id: string
   /**
-   * The shortest spacing between two starts anywhere, in ms: `window / limit` of the tightest
-   * window (0 without one). Starts follow a schedule one spacing apart that may run up to
-   * `tolerance` ahead, so that a timer firing late does not cost the rate.
+   * The spacing between two starts anywhere, in ms: `window / limit` of the tightest window (0
+   * without one). Starts follow a schedule one spacing apart; a start up to `tolerance` late
+   * keeps to the schedule (the next may follow sooner), so that a late timer costs no rate.
    */
   readonly spacing: number
   readonly tolerance: number
@@ -77,9 +79,10 @@ export function limiterSettings(id: string, limits: SharedLimits): LimiterSettin
   return {
     id,
     spacing,
-    // Half a spacing (at least 4 ms, at most one spacing): room for a late timer and a round
-    // trip, while two starts are never closer than half the spacing after an idle spell.
-    tolerance: Math.min(spacing, Math.max(spacing / 2, 4)),
+    // Half a spacing, and at least 20 ms: room for a late timer and a round trip on a busy
+    // machine. At high rates a late start lets a few more through at once to catch up (at
+    // most 1 + 20 ms / spacing: 21 at 1,000/s), never after an idle spell.
+    tolerance: Math.max(spacing / 2, 20),
     windows,
     concurrency: concurrency ?? 0,
     retention: Math.max(0, ...windows.map((w) => w.ms)),

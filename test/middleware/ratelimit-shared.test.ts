@@ -298,6 +298,35 @@ describeWithRedis('sharedLimiter with Redis', (redisUrl) => {
     }
   })
 
+  it('starts the calls of one process by priority (0 first), then in the order they came', async () => {
+    const limiter = sharedLimiter({ url: redisUrl, id: uniqueId() }, { perSecond: 20 })
+    try {
+      const order: string[] = []
+      let started = (): void => {}
+      const running = new Promise<void>((resolve) => (started = resolve))
+      const calls = [
+        limiter.schedule(async () => {
+          order.push('first')
+          started()
+        }),
+      ]
+      // The first call has its turn; the others queue behind the spacing, in any order.
+      await running
+      for (const [name, priority] of [
+        ['late', 9],
+        ['urgent', 0],
+        ['normal-1', 5],
+        ['normal-2', 5],
+      ] as const) {
+        calls.push(limiter.schedule(async () => void order.push(name), { priority }))
+      }
+      await Promise.all(calls)
+      expect(order).toEqual(['first', 'urgent', 'normal-1', 'normal-2', 'late'])
+    } finally {
+      await limiter.close()
+    }
+  })
+
   it('a spacing with a fraction of a millisecond works (a fractional key expiry once stalled the queue)', async () => {
     const limiter = sharedLimiter({ url: redisUrl, id: uniqueId() }, { perSecond: 30, concurrency: 2 })
     try {
