@@ -1,7 +1,7 @@
 /**
  * `ply-http/redis`: what shares ply's state across processes through Redis, for Node. Its
- * Redis client (ioredis) and bottleneck are optional peer dependencies, loaded only here and
- * only on first use; `ply-http`, `ply-http/middleware` and `ply-http/presets` never load them.
+ * Redis client (ioredis) is an optional peer dependency, loaded only here and only on first
+ * use; `ply-http`, `ply-http/middleware` and `ply-http/presets` never load it.
  *
  * @module
  */

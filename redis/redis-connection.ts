@@ -49,10 +49,10 @@ export interface RedisConnection extends SharedLimitsSource, SharedCircuitsSourc
  * const gh = github({ token, redis: redisConnection(process.env.REDIS_URL!) })
  * ```
  *
- * Nothing loads or connects here: ioredis and bottleneck are loaded on the first call that
- * needs Redis. They are optional peer dependencies of ply-http (`npm install ioredis bottleneck`).
+ * Nothing loads or connects here: ioredis is loaded on the first call that needs Redis. It is
+ * an optional peer dependency of ply-http (`npm install ioredis`).
  *
- * @throws ConfigError on bad options, or when ioredis or bottleneck is not installed (naming it).
+ * @throws ConfigError on bad options, or when ioredis is not installed.
  */
 export function redisConnection(target: string | RedisConnectionOptions): RedisConnection {
   const redis = checkRedis(target)

@@ -38,8 +38,8 @@ const DEFAULT_GROUP = 'default'
 /** Answers that say the server is overloaded, which halve adaptive concurrency. */
 const OVERLOAD_STATUSES = new Set([429, 503])
 /**
- * A wait in shared mode shorter than this is Redis's round trips (bottleneck's and the start
- * check's, slower on a loaded machine), not the limit holding the call.
+ * A wait in shared mode shorter than this is Redis's round trip (the admission script's,
+ * slower on a loaded machine), not the limit holding the call.
  */
 const SHARED_WAIT_WORTH_REPORTING_MS = 20
 
@@ -60,8 +60,8 @@ const SHARED_WAIT_WORTH_REPORTING_MS = 20
  * `groups` and `group` give some requests limits of their own (a search API, mutations);
  * `sharesQuotaWith` makes a group obey and teach the server-taught quota of another. With
  * `shared: redisConnection({ url | client, id })` (from `ply-http/redis`), every group's
- * limits are shared by every process with the same `id`, through bottleneck's Redis
- * clustering, and so are the pauses the server asks for.
+ * limits are shared by every process with the same `id`, through ply's scripts in Redis
+ * (counted at the server as the local windows are), and so are the pauses the server asks for.
  */
 export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
   const defaults = groupSettings(options)

@@ -66,8 +66,8 @@ export interface RateLimitOptions extends Limits {
   group?: (ctx: Context) => string | undefined
   /**
    * Share every group's limits with the other processes that use the same id: what
-   * `redisConnection({ url | client, id })` of `ply-http/redis` makes (bottleneck's Redis
-   * clustering). `close()` closes the connections it opened. Default: limits of this process.
+   * `redisConnection({ url | client, id })` of `ply-http/redis` makes (docs/ratelimit.md, "Shared
+   * limits through Redis"). `close()` closes the connections it opened. Default: limits of this process.
    */
   shared?: SharedLimitsSource | undefined
   /**

@@ -119,8 +119,8 @@ export function report(ctx: Context, event: EventDetail<'rateLimited'>): void {
 }
 
 /**
- * A call's priority (higher first, default 0) as bottleneck's (0 first, 9 last, default 5),
- * so that shared mode orders its queue as the local limiter does.
+ * A call's priority (higher first, default 0) on the shared limiter's scale (0 first, 9 last,
+ * default 5), so that shared mode orders its queue as the local limiter does.
  */
 export function sharedPriority(priority: number | undefined): number {
   return Math.min(9, Math.max(0, 5 - Math.round(priority ?? 0)))
