@@ -143,8 +143,10 @@ export interface operations {
         /** @description Pets with any of these tags (the key repeated once per tag). */
         tags?: string[]
         status?: components['schemas']['PetStatus']
-        /** @description How many pets at most (1 to 100, default 20). */
+        /** @description Pets per page (1 to 100, default 20). */
         limit?: number
+        /** @description The page, from 1; a `Link` header with `rel="next"` names the next one. */
+        page?: number
       }
       header?: never
       path?: never
@@ -155,6 +157,8 @@ export interface operations {
       /** @description The pets */
       200: {
         headers: {
+          /** @description The next page, as RFC 8288 writes it, when there is one. */
+          Link?: string
           [name: string]: unknown
         }
         content: {

@@ -1,7 +1,8 @@
 /**
  * An embedded replica of the GitHub REST API and of the OpenWeatherMap API 2.5, on one
  * loopback HTTP server: GitHub's paths at the root (`/users/octocat`, `/repos/…`,
- * `/search/repositories`, `/rate_limit`), OpenWeatherMap's under `/data/2.5/`. It answers
+ * `/search/repositories`, `/rate_limit`), OpenWeatherMap's under `/data/2.5/`, and the
+ * petstore of examples/petstore/petstore.yaml under `/petstore/`. It answers
  * with the real services' shapes, headers and behaviours (quotas, conditional requests,
  * Link pagination, secondary limits, error bodies) so that the presets, the tests and the
  * demo run against something that behaves like the real thing, offline.
@@ -28,6 +29,7 @@ import {
   writeReply,
 } from './http.ts'
 import { createOwm, type OwmReplicaOptions } from './owm.ts'
+import { createPetstore, PETSTORE_PREFIX } from './petstore.ts'
 
 export type { GithubReplicaOptions } from './github.ts'
 export type { OwmReplicaOptions } from './owm.ts'
@@ -86,6 +88,11 @@ export interface Replica {
     /** Calls counted against a key in the current window. */
     used(key: string): number
   }
+  /** The petstore (examples/petstore/petstore.yaml) under `/petstore`. */
+  readonly petstore: {
+    /** The pets as stored now. */
+    pets(): readonly { readonly id: number; readonly name: string }[]
+  }
   /** Closes the server and every open connection; resolves when closed. */
   close(): Promise<void>
 }
@@ -108,6 +115,8 @@ function failureReply(failure: Failure, path: string): Reply {
   const message = reasonPhrase(failure.status)
   const headers: Record<string, string> =
     failure.retryAfter === undefined ? {} : { 'retry-after': String(failure.retryAfter) }
+  if (path.startsWith(PETSTORE_PREFIX))
+    return jsonReply(failure.status, { title: message, status: failure.status }, headers)
   return path.startsWith(OWM_PREFIX)
     ? jsonReply(failure.status, { cod: failure.status, message }, { server: 'openresty', ...headers })
     : jsonReply(failure.status, { message }, { server: 'github.com', 'x-github-request-id': requestId(), ...headers })
@@ -133,6 +142,7 @@ export async function startReplica(options?: ReplicaOptions): Promise<Replica> {
   const url = `http://127.0.0.1:${port}`
   const github = createGithub(options?.github, url)
   const owm = createOwm(options?.owm)
+  const petstore = createPetstore()
 
   function takeFailure(path: string): Failure | undefined {
     const failure = failures.find((f) => f.remaining > 0 && path.startsWith(f.pathPrefix))
@@ -176,6 +186,7 @@ export async function startReplica(options?: ReplicaOptions): Promise<Replica> {
       const failure = takeFailure(parsed.pathname)
       if (failure !== undefined) reply = failureReply(failure, parsed.pathname)
       else if (parsed.pathname.startsWith(OWM_PREFIX)) reply = owm.handle(incoming)
+      else if (parsed.pathname.startsWith(PETSTORE_PREFIX)) reply = petstore.handle(incoming)
       else reply = github.handle(incoming)
     } catch (error) {
       reply = jsonReply(500, { message: `Replica error: ${String(error)}` })
@@ -208,6 +219,7 @@ export async function startReplica(options?: ReplicaOptions): Promise<Replica> {
       secondaryLimitNext: (count) => github.secondaryLimitNext(count),
     },
     owm: { used: (key) => owm.used(key) },
+    petstore: { pets: () => petstore.pets() },
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))

@@ -307,3 +307,59 @@ describe('replica: OpenWeatherMap', () => {
     expect(replica.requests[0]?.query).toBe(`q=Paris&appid=${KEY}`)
   })
 })
+
+describe('replica: the petstore of examples/petstore/petstore.yaml', () => {
+  it('lists pets by repeated tags keys, pages them with Link, and refuses a malformed limit', async () => {
+    const replica = await start()
+    const tagged = await get(replica, '/petstore/pets?tags=dog&tags=fish')
+    expect((tagged.body as { name: string }[]).map((pet) => pet.name)).toEqual(['Rex', 'Nemo', 'Bolt'])
+    // Comma-joined is not the document's form: one tag named 'dog,fish', which no pet has.
+    expect((await get(replica, '/petstore/pets?tags=dog,fish')).body).toEqual([])
+    const first = await get(replica, '/petstore/pets?limit=2')
+    expect(links(first.headers.get('link')).next).toBe(`${replica.url}/petstore/pets?limit=2&page=2`)
+    const last = await get(replica, '/petstore/pets?limit=2&page=3')
+    expect([(last.body as unknown[]).length, last.headers.get('link')]).toEqual([1, null])
+    const bad = await get(replica, '/petstore/pets?limit=500')
+    expect([bad.status, bad.headers.get('content-type'), bad.body]).toEqual([
+      400,
+      'application/problem+json',
+      { title: 'Bad query', status: 400, detail: 'limit is 1 to 100, page from 1' },
+    ])
+  })
+
+  it('creates, reads, changes and removes a pet, answering 404 and 422 as documented', async () => {
+    const replica = await start()
+    const json = { 'content-type': 'application/json' }
+    expect(await post(replica, '/petstore/pets', '{"name":"Luna"}', json)).toMatchObject({
+      status: 201,
+      body: { id: 6, name: 'Luna', tags: [], status: 'available' },
+    })
+    expect(await post(replica, '/petstore/pets', '{"name":3,"age":2}', json)).toMatchObject({
+      status: 422,
+      body: { errors: [{ field: 'age' }, { field: 'name' }] },
+    })
+    const pet = await get(replica, '/petstore/pets/6')
+    expect([pet.status, pet.headers.get('etag')?.startsWith('W/"')]).toEqual([200, true])
+    const patched = await fetch(`${replica.url}/petstore/pets/6`, { method: 'PATCH', body: '{"status":"pending"}' })
+    expect(await patched.json()).toMatchObject({ id: 6, name: 'Luna', status: 'pending' })
+    expect((await fetch(`${replica.url}/petstore/pets/6`, { method: 'DELETE' })).status).toBe(204)
+    expect((await fetch(`${replica.url}/petstore/pets/6`, { method: 'HEAD' })).status).toBe(404)
+    expect(await get(replica, '/petstore/pets/6')).toMatchObject({
+      status: 404,
+      body: { message: 'No pet 6', petId: 6 },
+    })
+    expect(replica.petstore.pets()).toHaveLength(5)
+  })
+
+  it('reads an owner as one percent-encoded segment, and requires since', async () => {
+    const replica = await start()
+    const owned = await get(replica, '/petstore/owners/Ana%20Mar%C3%ADa/pets?since=2024-01-01')
+    expect((owned.body as { name: string }[]).map((pet) => pet.name)).toEqual(['Tom', 'Kiki'])
+    expect((await get(replica, '/petstore/owners/Ana%20Mar%C3%ADa/pets')).status).toBe(400)
+    replica.failNext(1, { status: 503, pathPrefix: '/petstore/' })
+    expect(await get(replica, '/petstore/pets')).toMatchObject({
+      status: 503,
+      body: { title: 'Service Unavailable', status: 503 },
+    })
+  })
+})
