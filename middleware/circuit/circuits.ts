@@ -40,9 +40,4 @@ export class Circuits {
   peek(key: string): Circuit | undefined {
     return this.#byKey.get(key)
   }
-
-  /** How many breakers are held. */
-  get size(): number {
-    return this.#byKey.size
-  }
 }

@@ -5,7 +5,7 @@ import { Circuits } from './circuits.ts'
 import { CircuitOpenError } from './error.ts'
 import { type CircuitBreakerOptions, type CircuitReason, type CircuitSnapshot, circuitSettings } from './options.ts'
 import { type Outcome, outcomeOfError, outcomeOfResponse } from './outcome.ts'
-import type { SharedCircuits } from './shared.ts'
+import type { ProbeClaim, SharedCircuits } from './shared.ts'
 
 export { CircuitOpenError } from './error.ts'
 export type {
@@ -124,7 +124,11 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
     circuit.probing = true
     const generation = circuit.generation
     const holdMs = Math.min(settings.openMs, MAX_PROBE_HOLD_MS)
-    return fleet.claimProbe(circuit.key, Math.max(settings.openMs, MAX_PROBE_HOLD_MS)).then((answer) => {
+    // A store that fails to answer is no answer: this process probes on its own (fail safe).
+    const claimed = fleet
+      .claimProbe(circuit.key, Math.max(settings.openMs, MAX_PROBE_HOLD_MS))
+      .catch((): ProbeClaim => ({ probe: true }))
+    return claimed.then((answer) => {
       const now = Date.now()
       // Fleet news adopted meanwhile (another process opened or closed it) decides instead.
       if (circuit.generation !== generation) return run(ctx, next, circuit)
@@ -162,7 +166,10 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): CircuitBrea
   const middleware = (ctx: Context, next: () => Promise<void>): Promise<void> => {
     const circuit = circuits.get(keyOf(ctx))
     const looking = shared?.firstLook(circuit.key)
-    if (looking !== undefined) return looking.then(() => run(ctx, next, circuit))
+    if (looking !== undefined) {
+      const go = () => run(ctx, next, circuit)
+      return looking.then(go, go)
+    }
     return run(ctx, next, circuit)
   }
 
