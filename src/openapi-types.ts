@@ -92,6 +92,12 @@ export type OperationHttpError<Op> = {
     : never
 }[keyof Responses<Op>]
 
+/** An operation's parameters in one place (`'path'`, `'query'`, `'header'`); `never` when it has none there. */
+export type ParametersIn<Op, In extends 'path' | 'query' | 'header' | 'cookie'> = Field<ParametersOf<Op>, In>
+
+/** An operation's request body by media type (`{ 'application/json': … }`); `never` when it takes none. */
+export type RequestContent<Op> = BodyContent<Op>
+
 /** `{ [key]: T }`, required when `T` has a required field, optional otherwise. */
 type Part<Key extends string, T> = [T] extends [never]
   ? { [K in Key]?: never }

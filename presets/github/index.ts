@@ -28,6 +28,7 @@ import type {
   ItemOf,
   ListIssuesParams,
   ListUserReposParams,
+  RequestParams,
   RouteArgs,
   RouteData,
   SearchRepositoriesParams,
@@ -128,7 +129,8 @@ export class GitHub implements Closable {
   async request<R extends string>(route: R, ...[params, options]: RouteArgs<R>): Promise<ApiResponse<RouteData<R>>> {
     const parsed = parseRoute(route)
     rejectUnknownPresetCallOptions(`github ${parsed.method} ${parsed.path}`, options, this.client)
-    const call: RequestOptions = { ...options, ...placeParams(parsed, params) }
+    // A route without parameters types them `unknown`; placeParams() checks what it is given.
+    const call: RequestOptions = { ...options, ...placeParams(parsed, params as RequestParams | undefined) }
     try {
       return await this.client.request<RouteData<R>>(parsed.method, parsed.path, call)
     } catch (error) {
