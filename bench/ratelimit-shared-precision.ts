@@ -12,6 +12,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startArrivalsServer } from '../test/support/arrivals-server.ts'
@@ -62,6 +63,8 @@ export async function runSharedPrecisionBench(options: { quick: boolean; write: 
     return
   }
   const durationMs = options.quick ? QUICK_MS : FULL_MS
+  // This machine is shared: how busy it was says how far the figures are the limiter's own.
+  const load = loadavg()[0] ?? 0
   const rows: SharedRow[] = []
   try {
     for (const [rate, callers] of RATES) {
@@ -84,6 +87,7 @@ export async function runSharedPrecisionBench(options: { quick: boolean; write: 
     '',
     ...machineLines(options.quick),
     `- Node ${process.version}; ${PROCESSES} processes sharing one limit through a local redis-server; ${durationMs / 1000} s per rate; each new connection's first request held ${CONNECTION_SETUP_MS} ms`,
+    `- Load average when the run began: ${fixed(load, 1)} (${cpus().length} cores)`,
     '',
     ...table,
     SHARED_SECTION.end,
