@@ -54,9 +54,18 @@ export async function privateRedis(): Promise<PrivateRedis> {
       const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]
       const started = spawn('redis-server', args, { stdio: 'ignore' })
       child = started
-      exited = new Promise((resolve) => started.once('exit', () => resolve()))
+      let failed: Error | undefined
+      exited = new Promise((resolve) => {
+        started.once('exit', () => resolve())
+        // Not installed: no process, so no 'exit' either.
+        started.once('error', (error) => {
+          failed = error
+          resolve()
+        })
+      })
       // Bounded: a server that never answers fails the test instead of hanging it.
       for (let i = 0; i < 500; i++) {
+        if (failed !== undefined) throw new Error(`redis-server could not be started: ${failed.message}`)
         if (await answers()) return
         await new Promise((resolve) => setTimeout(resolve, 20))
       }
