@@ -1,10 +1,12 @@
 // `npm run demo`: both presets through their full stacks against the embedded replica of the
-// GitHub and OpenWeatherMap APIs (./replica/), printing what each middleware did as the
+// GitHub and OpenWeatherMap APIs (./replica/), then a client typed by an OpenAPI document
+// (./petstore/) against the replica's petstore, printing what each middleware did as the
 // clients' events report it.
 // `npm run demo -- --live` talks to the real APIs with GITHUB_TOKEN / OPENWEATHER_API_KEY.
 // It uses the built package, exactly as an application would.
-import { type ApiResponse, AuthError, type Client, PlyError } from 'ply-http'
+import { type ApiResponse, AuthError, type Client, isHttpError, PlyError } from 'ply-http'
 import { type GitHub, github, type OpenWeatherMap, openWeatherMap } from 'ply-http/presets'
+import { type Petstore, petstore } from './petstore/client.ts'
 import { type Replica, startReplica } from './replica/index.ts'
 
 const live = process.argv.includes('--live')
@@ -32,9 +34,10 @@ interface Tally {
 
 /**
  * Listens to a client's events: prints each retry and rate-limit wait as it happens, and
- * tallies calls, requests sent and cache hits for the tour's closing line.
+ * tallies calls, requests sent and cache hits for the tour's closing line. `Client<object>`
+ * takes any client, typed by a document or not.
  */
-function watch(client: Client): Tally {
+function watch(client: Client<object>): Tally {
   const tally: Tally = { calls: 0, sent: 0, cacheHits: 0, retries: 0, waits: 0 }
   client.on('retry', (event) => {
     tally.retries++
@@ -149,6 +152,39 @@ async function weatherTour(weather: OpenWeatherMap, replica: Replica | undefined
   }
 }
 
+async function petstoreTour(api: Petstore, replica: Replica): Promise<void> {
+  console.log(bold('\nPetstore: createClient<paths>() from examples/petstore/petstore.yaml'))
+  const dogs = await api.get('/pets', { query: { tags: ['dog', 'cat'], status: 'available' } })
+  report("get('/pets', { query: { tags: ['dog', 'cat'] } })", dogs, dogs.data.map((pet) => pet.name).join(', '))
+  const rex = await api.get('/pets/{petId}', { params: { petId: 1 } })
+  report("get('/pets/{petId}', { params: { petId: 1 } })", rex, `${rex.data.name}: ${rex.data.status}`)
+  const again = await api.get('/pets/{petId}', { params: { petId: 1 } })
+  report('the same pet again', again, "routes: { 'GET /pets/{petId}': { cache: 'no-cache' } } revalidates")
+  replica.failNext(1, { status: 503, pathPrefix: '/petstore/pets' })
+  const luna = await api.post('/pets', { json: { name: 'Luna', tags: ['cat'] } })
+  report("post('/pets', { json: { name: 'Luna' } })", luna, `#${luna.data.id}, retried: routes say POST /pets may be`)
+  const patched = await api.patch('/pets/{petId}', { params: { petId: luna.data.id }, json: { status: 'adopted' } })
+  report("patch('/pets/{petId}', { json: { status } })", patched, patched.data.status)
+  const owned = await api.request('GET /owners/{owner}/pets', {
+    params: { owner: 'Ana María' },
+    query: { since: '2024-01-01' },
+  })
+  report("request('GET /owners/{owner}/pets', …)", owned, owned.data.map((pet) => pet.name).join(', '))
+  let count = 0
+  for await (const page of api.paginate('/pets', { query: { limit: 2 } }).pages()) {
+    count += page.data.length
+    report("paginate('/pets', { query: { limit: 2 } })", page, `${count} pets so far`)
+  }
+  report('delete the new pet', await api.delete('/pets/{petId}', { params: { petId: luna.data.id } }))
+  try {
+    await api.get('/pets/{petId}', { params: { petId: luna.data.id } })
+  } catch (error) {
+    if (!(isHttpError(error, api, 'GET /pets/{petId}') && error.status === 404)) throw error
+    // The document's 404 body, typed: { message, petId }.
+    console.log(`  ${'get the deleted pet'.padEnd(44)}  404: ${error.data.message} (petId ${error.data.petId})`)
+  }
+}
+
 const replica = live ? undefined : await startReplica()
 console.log(
   live
@@ -174,6 +210,13 @@ try {
     await weather.close()
   } else {
     console.log('\nOpenWeatherMap: skipped, set OPENWEATHER_API_KEY to run it against the real API')
+  }
+  if (replica) {
+    const pets = petstore(`${replica.url}/petstore`)
+    const petTally = watch(pets)
+    await petstoreTour(pets, replica)
+    summary(petTally)
+    await pets.close()
   }
 } catch (error) {
   if (error instanceof AuthError && live) console.error('\nGitHub refused GITHUB_TOKEN; unset it to go anonymous')

@@ -1,4 +1,4 @@
-import type { RoutesOption, Untyped } from './client-types.ts'
+import type { RouteDefaults } from './client-types.ts'
 import type { HeadersInput } from './context.ts'
 import { ConfigError } from './errors.ts'
 import { applyHeaders } from './headers.ts'
@@ -7,8 +7,8 @@ import type { RedirectOptions } from './redirect.ts'
 import { ALWAYS_SECRET_HEADERS, type CrossOriginPolicy } from './secret-headers.ts'
 import type { FetchFunction } from './transport.ts'
 
-/** Options of `createClient()` and `client.extend()`; `Paths` is the client's OpenAPI `paths`, if any. */
-export interface ClientOptions<Paths extends object = Untyped> extends RedirectOptions {
+/** Options of `createClient()` and `client.extend()`. */
+export interface ClientOptions extends RedirectOptions {
   /** Prepended to every relative path, as a string (`https://host/api/v3` + `/users` keeps `/api/v3`). */
   baseUrl?: string | undefined
   /** Headers sent with every request (a call's own headers win). */
@@ -43,11 +43,12 @@ export interface ClientOptions<Paths extends object = Untyped> extends RedirectO
    * Call options per route, for every call of it: `{ 'GET /pets': { cache: 'no-cache' },
    * 'POST /pets': { retry: true, priority: 1 } }`. A call's own options win (shallowly).
    * Any call option the client accepts, but none that differs per call (`params`, `query`, a
-   * body, `signal`, `schema`). On a typed client the keys are the document's routes. A
+   * body, `signal`, `schema`). On a typed client, `createClient<paths>()` takes the document's
+   * routes only. A
    * route's defaults apply to calls made with its template (`api.get('/pets/{petId}', …)`), not
    * to an absolute URL. `extend()` replaces the table as a whole.
    */
-  routes?: RoutesOption<Paths> | undefined
+  routes?: Readonly<Record<string, RouteDefaults>> | undefined
 }
 
 /** Per-attempt timeout when none is given. */
@@ -99,7 +100,7 @@ function checkOptionNames(options: unknown, where: string): void {
  *
  * @throws {ConfigError} naming the first bad option.
  */
-export function validateClientOptions<Paths extends object>(options: ClientOptions<Paths>): void {
+export function validateClientOptions(options: ClientOptions): void {
   checkOptionNames(options, 'createClient()')
   if (options.baseUrl !== undefined) {
     let url: URL
@@ -135,7 +136,7 @@ export function validateClientOptions<Paths extends object>(options: ClientOptio
 const headerName = /^[!#$%&'*+.^_`|~\dA-Za-z-]+$/
 
 /** Checks `secretHeaders` (header names, no repeats, a `baseUrl` to bind them to) and `crossOrigin`. */
-function validateSecretHeaders<Paths extends object>(options: ClientOptions<Paths>): void {
+function validateSecretHeaders(options: ClientOptions): void {
   const { secretHeaders, crossOrigin } = options
   if (crossOrigin !== undefined && crossOrigin !== 'refuse' && crossOrigin !== 'unsigned') {
     throw new ConfigError(`crossOrigin must be 'refuse' or 'unsigned', got ${JSON.stringify(crossOrigin)}`)
@@ -175,17 +176,13 @@ function checkSecretHeaderNames(secretHeaders: unknown): void {
  * @throws {ConfigError} for an unknown option or a bad header, or when the child moves to
  *   another origin with a secret header's value that was given for the parent's.
  */
-export function childOptions<Paths extends object>(
-  parent: ClientOptions<Paths>,
-  parentHeaders: Headers,
-  options: ClientOptions<Paths>,
-): ClientOptions<Paths> {
+export function childOptions(parent: ClientOptions, parentHeaders: Headers, options: ClientOptions): ClientOptions {
   checkOptionNames(options, 'extend()')
   const headers = new Headers(parentHeaders)
   applyHeaders(headers, options.headers, 'headers')
   // An option given as `undefined` inherits, rather than resetting to the default.
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined))
-  const child: ClientOptions<Paths> = { ...parent, ...given, headers }
+  const child: ClientOptions = { ...parent, ...given, headers }
   const inherited = parent.secretHeaders ?? []
   if (options.secretHeaders !== undefined) {
     checkSecretHeaderNames(options.secretHeaders)
@@ -200,11 +197,7 @@ export function childOptions<Paths extends object>(
  * A child on another origin must not send there the values of secret headers its parent was
  * given for its own: each must be given again in the child's `headers`.
  */
-function refuseMovedSecrets<Paths extends object>(
-  parent: ClientOptions<Paths>,
-  parentHeaders: Headers,
-  options: ClientOptions<Paths>,
-): void {
+function refuseMovedSecrets(parent: ClientOptions, parentHeaders: Headers, options: ClientOptions): void {
   // A malformed baseUrl is the option check's to report.
   if (options.baseUrl === undefined || parent.baseUrl === undefined || !URL.canParse(options.baseUrl)) return
   const from = new URL(parent.baseUrl).origin

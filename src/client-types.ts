@@ -28,6 +28,13 @@ export interface Untyped {
   readonly [untyped]: true
 }
 
+/**
+ * A call of `Client<object>`, the type that takes any client, typed by a document or not: it
+ * can listen, add middlewares, `fetch` and close, but not make a call whose types it does not
+ * know (its verbs take `never`).
+ */
+export type AnyCall<R> = (...args: never[]) => R
+
 /** `get`, `post`, `put`, `patch` and `delete` of a client without a document. */
 export type UntypedVerb = <T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
   path: P,
@@ -54,7 +61,9 @@ export type Verb<Paths, M extends OpenApiMethod> = [Paths] extends [Untyped]
   ? M extends 'head'
     ? UntypedHead
     : UntypedVerb
-  : TypedVerb<Paths, M>
+  : object extends Paths
+    ? AnyCall<Promise<ApiResponse<unknown>>>
+    : TypedVerb<Paths, M>
 
 /** `request(method, path, options)` of a client without a document. */
 export type UntypedRequest = <T = unknown, P extends string = string, O extends CallOptions<P> = CallOptions<P>>(
@@ -70,7 +79,11 @@ export type TypedRequest<Paths> = <R extends OpenApiRoute<Paths>>(
 ) => Promise<ApiResponse<R extends `HEAD ${string}` ? undefined : SuccessData<OperationOf<Paths, R>>>>
 
 /** `request` of a client. */
-export type RequestCall<Paths> = [Paths] extends [Untyped] ? UntypedRequest : TypedRequest<Paths>
+export type RequestCall<Paths> = [Paths] extends [Untyped]
+  ? UntypedRequest
+  : object extends Paths
+    ? AnyCall<Promise<ApiResponse<unknown>>>
+    : TypedRequest<Paths>
 
 /** `paginate` of a client without a document. */
 export type UntypedPaginate = <
@@ -97,7 +110,11 @@ export type TypedPaginate<Paths> = <
 ) => Paginated<SuccessData<OperationAt<Paths, P, 'get'>>, Item>
 
 /** `paginate` of a client. */
-export type PaginateCall<Paths> = [Paths] extends [Untyped] ? UntypedPaginate : TypedPaginate<Paths>
+export type PaginateCall<Paths> = [Paths] extends [Untyped]
+  ? UntypedPaginate
+  : object extends Paths
+    ? AnyCall<Paginated<unknown, unknown>>
+    : TypedPaginate<Paths>
 
 /**
  * What a client's `routes` option may set for a route: the call options that are the same for
@@ -110,4 +127,6 @@ export type RouteDefaults = Omit<RequestOptions, 'params' | 'query' | 'json' | '
 /** The `routes` option: defaults per route, keyed `'GET /pets/{petId}'`; the document's routes on a typed client. */
 export type RoutesOption<Paths> = [Paths] extends [Untyped]
   ? Readonly<Record<string, RouteDefaults>>
-  : { readonly [R in OpenApiRoute<Paths>]?: RouteDefaults }
+  : object extends Paths
+    ? Readonly<Record<string, RouteDefaults>>
+    : { readonly [R in OpenApiRoute<Paths>]?: RouteDefaults }

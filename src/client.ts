@@ -9,7 +9,7 @@ import {
   DEFAULT_TIMEOUT,
   validateClientOptions,
 } from './client-options.ts'
-import type { PaginateCall, RequestCall, RouteDefaults, Untyped, Verb } from './client-types.ts'
+import type { PaginateCall, RequestCall, RouteDefaults, RoutesOption, Untyped, Verb } from './client-types.ts'
 import type { Context, PlyRequest, Quota, RequestOptions } from './context.ts'
 import { ConfigError, PlyError } from './errors.ts'
 import { type CallEvents, ClientEmitter, type ClientEventName, type ClientListener, SILENT } from './events.ts'
@@ -35,7 +35,7 @@ let baseUrlOf: (client: Client<object>) => string | undefined
  * an OpenAPI document's openapi-typescript `paths`.
  */
 export class Client<Paths extends object = Untyped> {
-  readonly #options: ClientOptions<Paths>
+  readonly #options: ClientOptions
   /** The `routes` option: call options per `'METHOD /path'`, laid under each call's own. */
   readonly #routes: ReadonlyMap<string, RouteDefaults> | undefined
   /** What the client lends each call: its base URL, default headers and timeout. */
@@ -64,7 +64,7 @@ export class Client<Paths extends object = Untyped> {
    *   `use()` in order. The array is copied: changing it later does not change the client.
    * @throws {ConfigError} for a bad option, or when `middlewares` is not an array of functions.
    */
-  constructor(options: ClientOptions<Paths> = {}, middlewares: readonly Middleware[] = []) {
+  constructor(options: ClientOptions = {}, middlewares: readonly Middleware[] = []) {
     validateClientOptions(options)
     this.#routes = routeTable(options.routes)
     this.#baseOrigin = options.baseUrl === undefined ? undefined : new URL(options.baseUrl).origin
@@ -220,7 +220,7 @@ export class Client<Paths extends object = Untyped> {
    * belong to this client: the child's `close()` leaves them open, and closing this client
    * closes the child too.
    */
-  extend(options: ClientOptions<Paths> = {}): Client<Paths> {
+  extend(options: ClientOptions = {}): Client<Paths> {
     const inherited = this.#stack.middlewares
     const child = new Client<Paths>(childOptions(this.#options, this.#defaults.headers, options), inherited)
     child.#lifecycle = new Lifecycle(this.#lifecycle, inherited)
@@ -296,6 +296,8 @@ export function clientBaseUrl(client: Client<object>): string | undefined {
  * are checked against the document: paths, parameters, bodies and the data (see
  * docs/openapi.md).
  */
-export function createClient<Paths extends object = Untyped>(options: ClientOptions<Paths> = {}): Client<Paths> {
-  return new Client<Paths>(options)
+export function createClient<Paths extends object = Untyped>(
+  options: Omit<ClientOptions, 'routes'> & { routes?: RoutesOption<Paths> | undefined } = {},
+): Client<Paths> {
+  return new Client<Paths>(options as ClientOptions)
 }

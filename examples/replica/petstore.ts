@@ -1,5 +1,5 @@
 import type { components } from '../petstore/api.ts'
-import { type Incoming, jsonReply, type Reply, weakEtag } from './http.ts'
+import { type Incoming, ifNoneMatchMatches, jsonReply, type Reply, weakEtag } from './http.ts'
 
 // The API of examples/petstore/petstore.yaml, under /petstore: what the document says, and
 // strict about it (a query parameter in another form, a body of another shape is an error),
@@ -122,6 +122,9 @@ export function createPetstore(): PetstoreReplica {
     if (req.method === 'GET' || req.method === 'HEAD') {
       const reply = jsonReply(200, pet, { 'cache-control': 'private, max-age=60' })
       const headers = { ...reply.headers, etag: weakEtag(reply.body) }
+      const condition = req.headers['if-none-match']
+      if (condition !== undefined && ifNoneMatchMatches(condition, headers.etag))
+        return { status: 304, headers, body: '' }
       return req.method === 'HEAD' ? { status: 200, headers, body: '' } : { ...reply, headers }
     }
     if (req.method === 'DELETE') {

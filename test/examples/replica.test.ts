@@ -340,6 +340,9 @@ describe('replica: the petstore of examples/petstore/petstore.yaml', () => {
     })
     const pet = await get(replica, '/petstore/pets/6')
     expect([pet.status, pet.headers.get('etag')?.startsWith('W/"')]).toEqual([200, true])
+    expect((await get(replica, '/petstore/pets/6', { 'if-none-match': pet.headers.get('etag') ?? '' })).status).toBe(
+      304,
+    )
     const patched = await fetch(`${replica.url}/petstore/pets/6`, { method: 'PATCH', body: '{"status":"pending"}' })
     expect(await patched.json()).toMatchObject({ id: 6, name: 'Luna', status: 'pending' })
     expect((await fetch(`${replica.url}/petstore/pets/6`, { method: 'DELETE' })).status).toBe(204)

@@ -159,6 +159,18 @@ describe('a typed client', () => {
   })
 })
 
+describe('Client<object>', () => {
+  it('takes any client, typed or not, and makes no call it cannot type', () => {
+    const plain = createClient()
+    const anyClient: Client<object>[] = [api, plain, plain.extend({}), api.extend({})]
+    never(() => {
+      // @ts-expect-error: a call's types are unknown on Client<object>
+      void anyClient[0]?.get('/pets')
+      void anyClient[0]?.close()
+    })
+  })
+})
+
 describe('an untyped client', () => {
   it('is typed as it always was', () => {
     const plain = createClient({ baseUrl: 'http://127.0.0.1:1' })
