@@ -25,8 +25,8 @@ import { bindSecretHeaders } from './secret-headers.ts'
 import { MiddlewareStack } from './stack.ts'
 import { captureFetch, kyTransport, type Transport } from './transport.ts'
 
-/** Reads a client's `baseUrl`; set by the class's static block. */
-let baseUrlOf: (client: Client<object>) => string | undefined
+/** Each client's `baseUrl`, for `clientBaseUrl()`. */
+const baseUrls = new WeakMap<object, string | undefined>()
 
 /**
  * A REST API client: an ordered stack of middlewares around a ky transport. Build one with
@@ -67,6 +67,7 @@ export class Client<Paths extends object = Untyped> {
   constructor(options: ClientOptions = {}, middlewares: readonly Middleware[] = []) {
     validateClientOptions(options)
     this.#routes = routeTable(options.routes)
+    baseUrls.set(this, options.baseUrl)
     this.#baseOrigin = options.baseUrl === undefined ? undefined : new URL(options.baseUrl).origin
     this.#stack = new MiddlewareStack(middlewares, { baseOrigin: this.#baseOrigin })
     // The fetch is captured now, and a child from `extend()` inherits it: a later
@@ -240,10 +241,6 @@ export class Client<Paths extends object = Untyped> {
     return this.#lifecycle.close(this.#stack.middlewares)
   }
 
-  static {
-    baseUrlOf = (client) => client.#options.baseUrl
-  }
-
   /** `await using api = createClient(…)` closes the client when the block ends: `close()`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close()
@@ -287,7 +284,7 @@ export class Client<Paths extends object = Untyped> {
 
 /** A client's `baseUrl` (what `isHttpError(error, client, route)` matches an error's URL against). */
 export function clientBaseUrl(client: Client<object>): string | undefined {
-  return baseUrlOf(client)
+  return baseUrls.get(client)
 }
 
 /**

@@ -3,21 +3,23 @@
 // committed file is not what the document generates (the test in test/examples runs that).
 //
 // openapi-typescript builds its output with TypeScript's JavaScript API, which TypeScript 7 (the
-// native compiler this repository type-checks with) does not have: its `import 'typescript'`
-// is sent to the TypeScript 5.9 installed beside it as `typescript5`. The output goes through
-// Biome so that the file reads as the rest of the repository does.
+// native compiler this repository type-checks with) does not have. It is installed in
+// ./codegen/ (a dev dependency of the repository, `file:examples/petstore/codegen`) together
+// with the TypeScript 5.9 it runs on, where npm keeps both out of the repository's own
+// node_modules/.bin: `tsc` stays TypeScript 7's. The output goes through Biome so that the file
+// reads as the rest of the repository does.
 import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { registerHooks } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
-registerHooks({
-  resolve(specifier, context, next) {
-    const fromGenerator = context.parentURL?.includes('/node_modules/openapi-typescript/') === true
-    return next(fromGenerator && specifier === 'typescript' ? 'typescript5' : specifier, context)
-  },
-})
-const { default: openapiTS, astToString } = await import('openapi-typescript')
+/** The two functions of openapi-typescript's Node API used here. */
+interface OpenapiTypescript {
+  default(schema: URL): Promise<unknown>
+  astToString(ast: unknown): string
+}
+
+const generator = new URL('./codegen/node_modules/openapi-typescript/dist/index.mjs', import.meta.url)
+const { default: openapiTS, astToString } = (await import(generator.href)) as OpenapiTypescript
 
 const document = new URL('./petstore.yaml', import.meta.url)
 const target = fileURLToPath(new URL('./api.ts', import.meta.url))
