@@ -90,13 +90,14 @@ export async function openLink(
       subscribe([channel])
     },
     detach: () => {
-      client.off('error', onError)
+      // ply's own connections keep an error listener until they are gone: an error while they
+      // close (Redis down) would otherwise be printed as unhandled.
+      if (!owned) client.off('error', onError)
       client.off('close', onLoss)
       client.off('ready', onUp)
       subscriber.off('message', onMessage)
       subscriber.off('ready', resubscribe)
       for (const c of mine) c.off('connect', applyRef)
-      // The subscriber's own error listener stays: it is closed next, and may still fail.
     },
   }
 }
