@@ -41,7 +41,7 @@ export interface ClientOptions extends RedirectOptions {
   crossOrigin?: CrossOriginPolicy | undefined
   /**
    * Call options per route, for every call of it: `{ 'GET /pets': { cache: 'no-cache' },
-   * 'POST /pets': { retry: true, priority: 1 } }`. A call's own options win (shallowly).
+   * 'POST /pets': { retry: true, limitGroup: 'writes' } }`. A call's own options win (shallowly).
    * Any call option the client accepts, but none that differs per call (`params`, `query`, a
    * body, `signal`, `schema`). On a typed client, `createClient<paths>()` takes the document's
    * routes only. A

@@ -119,7 +119,7 @@ export type PaginateCall<Paths> = [Paths] extends [Untyped]
 /**
  * What a client's `routes` option may set for a route: the call options that are the same for
  * every call of it (`cache`, `retry`, `timeout`, `headers`, a middleware's own such as
- * `priority`), not those that differ per call (`params`, `query`, a body,
+ * `priority` and `limitGroup`), not those that differ per call (`params`, `query`, a body,
  * `signal`, `schema`).
  */
 export type RouteDefaults = Omit<RequestOptions, 'params' | 'query' | 'json' | 'form' | 'body' | 'signal' | 'schema'>

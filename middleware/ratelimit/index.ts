@@ -2,7 +2,7 @@ import { AbortError, ConfigError, type Context, type Quota, RateLimitError, Time
 import { summarize } from '../../src/kit.ts'
 import { Gate, type Ticket } from './gate.ts'
 import { observe } from './learn.ts'
-import { RATE_LIMIT_CALL_OPTIONS, rejectUnknownRateLimitOptions } from './option-names.ts'
+import { badCallOptions, RATE_LIMIT_CALL_OPTIONS, rejectUnknownRateLimitOptions } from './option-names.ts'
 import {
   type GroupLimits,
   groupSettings,
@@ -257,14 +257,11 @@ export function rateLimit(options: RateLimitOptions = {}): RateLimitMiddleware {
   // Not async: a call that may start at once (the common case) goes straight through.
   const middleware = (ctx: Context, next: () => Promise<void>): Promise<void> => {
     if (closing.signal.aborted) return Promise.reject(closedError(ctx))
-    const { priority } = ctx.request.options
-    if (priority !== undefined && !(typeof priority === 'number' && Number.isFinite(priority))) {
-      return Promise.reject(
-        new ConfigError(`rateLimit: a call's priority must be a finite number, got ${String(priority)}`),
-      )
-    }
+    const { priority, limitGroup } = ctx.request.options
+    const bad = badCallOptions(ctx.request.options, groups)
+    if (bad !== undefined) return Promise.reject(bad)
     ctx.facts.rateLimitWaitMs ??= 0
-    const name = options.group?.(ctx) ?? DEFAULT_GROUP
+    const name = limitGroup ?? options.group?.(ctx) ?? DEFAULT_GROUP
     const gate = gateFor(name)
     const ticket = gate.tryStart()
     if (ticket !== undefined) return attempt(ctx, next, gate, name, ticket, undefined)

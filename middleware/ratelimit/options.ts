@@ -113,6 +113,12 @@ declare module '../../src/index.ts' {
   interface RequestOptions {
     /** The call's place in a rate limiter's queue: higher goes first (default 0). */
     priority?: number | undefined
+    /**
+     * The rate-limit group of this call: `'default'` or a name in `rateLimit()`'s `groups`
+     * (another name is a `ConfigError`). It wins over the `group` function; a client's
+     * `routes` option can set it per operation.
+     */
+    limitGroup?: string | undefined
   }
 }
 

@@ -270,6 +270,22 @@ describe('groups, priority and back-pressure', () => {
     expect(seen(search)).toHaveLength(2)
   })
 
+  it("a call's limitGroup puts it in that group, over the group function; another name is a ConfigError", async () => {
+    fakeClock()
+    const path = fresh()
+    const api = createClient({ baseUrl: server.url })
+      .use(rateLimit({ perSecond: 100, groups: { slow: { perSecond: 1 } }, group: () => 'default' }))
+      .use(stamp)
+    const calls = [1, 2, 3].map(() => api.get(path, { limitGroup: 'slow' }))
+    await advance(100)
+    expect(seen(path)).toHaveLength(1)
+    await advance(2_000)
+    await Promise.all(calls)
+    expect(seen(path)).toHaveLength(3)
+    await expect(api.get(path, { limitGroup: 'fast' })).rejects.toThrow(/limitGroup must be one of 'default', 'slow'/)
+    await expect(api.get(path, { limitGroup: 'default' })).resolves.toMatchObject({ status: 200 })
+  })
+
   it("a group that shares another's quota is held by what the server taught that group, until the reset", async () => {
     fakeClock()
     const read = fresh()

@@ -153,12 +153,15 @@ describe('a typed client’s stack', () => {
       baseUrl: base,
       routes: {
         'GET /pets/{petId}': { cache: 'no-store', headers: { 'x-route': 'pet' } },
-        'POST /pets': { retry: true },
+        'POST /pets': { retry: true, limitGroup: 'writes' },
       },
     })
       .use(parse())
       .use(cache())
       .use(retry({ retries: 1, minDelay: 1, maxDelay: 1 }))
+      .use(rateLimit({ groups: { writes: { concurrency: 1 } } }))
+    const held: string[] = []
+    api.on('rateLimited', (event) => held.push(`${event.group} ${event.reason}`))
     await api.get('/pets/{petId}', { params: { petId: 1 } })
     expect((await api.get('/pets/{petId}', { params: { petId: 1 } })).cacheStatus).toBe('bypass')
     await api.get('/pets/{petId}', { params: { petId: 2 }, headers: { 'x-route': 'mine' } })
@@ -169,6 +172,9 @@ describe('a typed client’s stack', () => {
     replica.failNext(1, { status: 503, pathPrefix: '/petstore/pets' })
     const once = await rejected(api.post('/pets', { json: { name: 'D' }, retry: false }))
     expect((once as HttpError).status).toBe(503)
+    // POST /pets is in the limiter's group 'writes', one at a time: the second waits its turn.
+    await Promise.all([api.post('/pets', { json: { name: 'E' } }), api.post('/pets', { json: { name: 'F' } })])
+    expect(held).toEqual(['writes concurrency'])
   })
 
   it('refuses a malformed routes option, and a route option no middleware reads at the call', async () => {
