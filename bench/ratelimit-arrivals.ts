@@ -1,13 +1,13 @@
 /**
  * `rateLimit()` precision as the server counts it: callers ask through
- * `rateLimit({ perSecond: R })` as fast as they can, against an origin behind a proxy that
- * holds the first request of each new connection for 150 ms (a TLS handshake on a real API),
+ * `rateLimit({ perSecond: R })` as fast as they can, against an origin that holds the first
+ * request of each new connection for 150 ms (a TLS handshake on a real API),
  * and the origin records when each request arrives. The most arrivals in any sliding second
  * is what a server's own limiter sees.
  */
 import { rateLimit } from '../middleware/ratelimit/index.ts'
 import { AbortError, createClient } from '../src/index.ts'
-import { startArrivalServer } from '../test/support/arrival-server.ts'
+import { startArrivalsServer } from '../test/support/arrivals-server.ts'
 import { maxInWindow } from './ratelimit-precision.ts'
 
 /** The delay of a new connection's first request at the server. */
@@ -30,7 +30,7 @@ export interface ArrivalRow {
 
 /** Asks with `callers` concurrent callers for `durationMs` and counts what the origin saw. */
 export async function arrivalRun(rate: number, callers: number, durationMs: number): Promise<ArrivalRow> {
-  const server = await startArrivalServer(CONNECTION_SETUP_MS)
+  const server = await startArrivalsServer(CONNECTION_SETUP_MS)
   const limiter = rateLimit({ perSecond: rate })
   const client = createClient({ baseUrl: server.url }).use(limiter)
   const stop = new AbortController()
@@ -50,7 +50,10 @@ export async function arrivalRun(rate: number, callers: number, durationMs: numb
     await client.close()
     await server.close()
   }
-  const arrivals = server.arrivals.map((at) => at - origin).sort((a, b) => a - b)
+  const arrivals = server
+    .times('/json')
+    .map((at) => at - origin)
+    .sort((a, b) => a - b)
   return {
     rate,
     callers,

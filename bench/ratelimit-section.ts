@@ -65,7 +65,7 @@ export async function runRateLimitBench(options: RateLimitBenchOptions): Promise
   const table = [
     ...precisionSection(rows),
     '',
-    `At the server: the same rates against an origin behind a proxy that holds the first request of each new connection for ${CONNECTION_SETUP_MS} ms (a TLS handshake), counting arrivals (\`bench/ratelimit-arrivals.ts\`). A call holds its place in a window from its release until it settles, so no second of arrivals holds more than the limit; the price is a round trip per window.`,
+    `At the server: the same rates against an origin that holds the first request of each new connection for ${CONNECTION_SETUP_MS} ms (a TLS handshake), counting arrivals (\`bench/ratelimit-arrivals.ts\`). A call holds its place in a window from its release until it settles, so no second of arrivals holds more than the limit; the price is a round trip per window.`,
     '',
     ...arrivalSection(arrivals),
   ]
