@@ -14,16 +14,20 @@ export function petstore(baseUrl: string): Petstore {
   return createClient<paths>({
     baseUrl,
     timeout: 5_000,
-    // Per-operation policy, without a middleware: a pet is read fresh from the server each
-    // time, and adding a pet may be retried (the store answers 503 before it stores anything).
+    // Per-operation policy, without a middleware: a pet is revalidated with the server each
+    // time; adding a pet may be retried (the store answers 503 before it stores anything);
+    // changes go one at a time, in the limiter's group 'writes'.
     routes: {
       'GET /pets/{petId}': { cache: 'no-cache' },
-      'POST /pets': { retry: true },
+      'POST /pets': { retry: true, limitGroup: 'writes' },
+      'PUT /pets/{petId}': { limitGroup: 'writes' },
+      'PATCH /pets/{petId}': { limitGroup: 'writes' },
+      'DELETE /pets/{petId}': { limitGroup: 'writes' },
     },
   })
     .use(parse())
     .use(cache())
     .use(dedupe())
     .use(retry({ retries: 2 }))
-    .use(rateLimit({ perSecond: 20, concurrency: 4 }))
+    .use(rateLimit({ perSecond: 20, concurrency: 4, groups: { writes: { perSecond: 5, concurrency: 1 } } }))
 }
