@@ -150,12 +150,14 @@ describe('a typed client', () => {
   })
 
   it('types routes keys by the document', () => {
-    createClient<paths>({ routes: { 'GET /pets': { cache: 'no-cache' }, 'POST /pets': { retry: true } } })
-    // @ts-expect-error: not a route of the document
-    createClient<paths>({ routes: { 'GET /petz': {} } })
-    // @ts-expect-error: query differs per call
-    createClient<paths>({ routes: { 'GET /pets': { query: { limit: 1 } } } })
-    createClient({ routes: { 'GET /anything/{at}/all': { timeout: 1_000 } } })
+    never(() => {
+      createClient<paths>({ routes: { 'GET /pets': { cache: 'no-cache' }, 'POST /pets': { retry: true } } })
+      // @ts-expect-error: not a route of the document
+      createClient<paths>({ routes: { 'GET /petz': {} } })
+      // @ts-expect-error: query differs per call
+      createClient<paths>({ routes: { 'GET /pets': { query: { limit: 1 } } } })
+      createClient({ routes: { 'GET /anything/{at}/all': { timeout: 1_000 } } })
+    })
   })
 })
 
