@@ -50,7 +50,8 @@ class RetryableResponse extends Error {
  *
  * A `CircuitOpenError` of a `circuitBreaker()` inside it is retried once the breaker may let a
  * call through (its `resetAt`), when that is within `maxRetryAfter` and the deadline; otherwise
- * it is the answer at once.
+ * it is the answer at once. The breaker sent nothing, so this holds for a POST or PATCH too
+ * (unless the call said `retry: false`); after that attempt, such a call follows the method rule.
  *
  * Place it outside the circuit breaker, the rate limiter and auth, so that every attempt is
  * counted by the breaker, limited and signed.
@@ -99,7 +100,9 @@ export function retry(options: RetryOptions = {}): Middleware {
           maxTimeout: 0,
           ...(ctx.request.signal ? { signal: ctx.request.signal } : {}),
           shouldRetry: async ({ error, attemptNumber }) => {
-            if (unprocessedOnly && !(error instanceof RetryableResponse)) return false
+            if (unprocessedOnly && !(error instanceof RetryableResponse || error instanceof CircuitOpenError)) {
+              return false
+            }
             let wait: number | undefined
             try {
               wait = plannedWait(ctx, error, attemptNumber, settings)
@@ -154,12 +157,19 @@ export function retry(options: RetryOptions = {}): Middleware {
     budget?.recordRequest()
     const retries = retriesFor(ctx, settings)
     if (retries === 0) {
-      if (settings.unprocessed === undefined || !mayRetryUnprocessed(ctx, settings)) return next()
-      return next().then(() => {
-        const response = ctx.response
-        if (response === undefined || settings.unprocessed?.(response) !== true) return undefined
-        return retryAfterFirst(ctx, next, settings.retries, new RetryableResponse(response), true)
-      })
+      if (!mayRetryUnprocessed(ctx, settings)) return next()
+      return next().then(
+        () => {
+          const response = ctx.response
+          if (response === undefined || settings.unprocessed?.(response) !== true) return undefined
+          return retryAfterFirst(ctx, next, settings.retries, new RetryableResponse(response), true)
+        },
+        // A breaker that refused the call sent nothing: even a POST may go again once it may.
+        (error: unknown) =>
+          error instanceof CircuitOpenError
+            ? retryAfterFirst(ctx, next, settings.retries, error, true)
+            : Promise.reject(error),
+      )
     }
     return next().then(
       () => {
@@ -198,8 +208,9 @@ function retriesFor(ctx: Context, settings: RetrySettings): number {
 
 /**
  * Whether a call that its method keeps from retrying may still be retried after an answer that
- * proves the server did not act on it: not when the call made its own retry choice (`false`,
- * or `{ retries: 0 }`), or its body is a stream that cannot be sent twice.
+ * proves the server did not act on it (or a breaker's refusal, which sent nothing): not when
+ * the call made its own retry choice (`false`, or `{ retries: 0 }`), or its body is a stream
+ * that cannot be sent twice.
  */
 function mayRetryUnprocessed(ctx: Context, settings: RetrySettings): boolean {
   const { body, options } = ctx.request

@@ -71,6 +71,27 @@ describe('circuitBreaker() inside retry()', () => {
     ])
   })
 
+  it('sends a POST again once the breaker lets it through: the refusal sent nothing', async () => {
+    const server = await origin('reset')
+    const client = createClient({ baseUrl: server.url })
+      .use(retry({ retries: 2, minDelay: 1, maxDelay: 5 }))
+      .use(circuitBreaker({ failures: 1, openMs: 150 }))
+    const heard = listen(client)
+    await expect(client.post('/p', { json: {} })).rejects.toBeInstanceOf(NetworkError)
+    // A POST that failed on the network is not sent twice (the server may have acted on it).
+    expect(heard.retries).toHaveLength(0)
+    expect(server.connections).toBe(1)
+    server.mode = 'ok'
+    const response = await client.post('/p', { json: { n: 1 } })
+    expect(response.status).toBe(200)
+    expect(server.requests).toBe(1)
+    expect(heard.retries.map((event) => event.error?.name)).toEqual(['CircuitOpenError'])
+    // Its own choice still wins: retry: false takes the refusal as the answer.
+    server.mode = 'reset'
+    await expect(client.post('/p', { json: {} })).rejects.toBeInstanceOf(NetworkError)
+    await expect(client.post('/p', { json: {}, retry: false })).rejects.toBeInstanceOf(CircuitOpenError)
+  })
+
   it("gives up at once when the breaker opens past the call's deadline", async () => {
     const server = await origin('503')
     const client = createClient({ baseUrl: server.url })
