@@ -40,7 +40,12 @@ describe('soak, short form (npm run soak runs 50,000)', () => {
     expect(report.dedupeInFlight).toBe(0)
     // Faults of every kind were in the mix, and successes were most of it.
     expect(Object.keys(report.outcomes).length).toBeGreaterThanOrEqual(15)
-    expect(report.outcomes.ok?.ok).toBe(REQUESTS * 0.6)
+    // The healthy calls succeed; on a machine loaded enough that a few of them outlast the
+    // 250 ms attempt timeout on every attempt, those few end as TimeoutErrors, never otherwise.
+    const healthy = report.outcomes.ok ?? {}
+    expect(Object.keys(healthy).filter((outcome) => outcome !== 'ok' && outcome !== 'TimeoutError')).toEqual([])
+    expect(healthy.ok).toBeGreaterThanOrEqual(REQUESTS * 0.6 * 0.99)
+    expect((healthy.ok ?? 0) + (healthy.TimeoutError ?? 0)).toBe(REQUESTS * 0.6)
     expect(report.servers.otherOrigin.received).toBeGreaterThan(0)
     expect(report.servers.otherOrigin.withAuthorization).toBe(0)
     expect(Math.abs(report.growth)).toBeLessThanOrEqual(HEAP_TOLERANCE)
