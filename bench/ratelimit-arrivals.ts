@@ -13,17 +13,28 @@ import { maxInWindow } from './ratelimit-precision.ts'
 /** The delay of a new connection's first request at the server. */
 export const CONNECTION_SETUP_MS = 150
 
-/** One rate's run, measured at the server. */
-export interface ArrivalRow {
-  readonly rate: number
-  readonly callers: number
-  readonly durationMs: number
+/** What a run's arrivals at the server come to. */
+export interface ArrivalFigures {
   /** Arrivals within [0, duration) per second. */
   readonly achieved: number
   /** Arrivals within [1 s, duration) per second: without the first second's connection setup. */
   readonly steady: number
   /** Most arrivals in any sliding second. */
   readonly maxSecond: number
+}
+
+/** The figures of arrivals (ms since the run began, ascending) over a run of `durationMs`. */
+export function arrivalFigures(arrivals: readonly number[], durationMs: number): ArrivalFigures {
+  return {
+    ...arrivalFigures(arrivals, durationMs),
+  }
+}
+
+/** One rate's run, measured at the server. */
+export interface ArrivalRow extends ArrivalFigures {
+  readonly rate: number
+  readonly callers: number
+  readonly durationMs: number
   /** Connections the client opened (each one's first request arrived late). */
   readonly connections: number
 }

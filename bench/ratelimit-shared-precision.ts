@@ -19,7 +19,7 @@ import { startArrivalsServer } from '../test/support/arrivals-server.ts'
 import { redisCommand } from '../test/support/redis.ts'
 import { privateRedis } from '../test/support/redis-server.ts'
 import { log } from './log.ts'
-import { maxInWindow } from './ratelimit-precision.ts'
+import { type ArrivalFigures, arrivalFigures, CONNECTION_SETUP_MS } from './ratelimit-arrivals.ts'
 import { RATES } from './ratelimit-report.ts'
 import { type DocSection, fixed, machineLines, whole, writeDoc } from './report.ts'
 
@@ -31,22 +31,15 @@ export const SHARED_SECTION: DocSection = {
 }
 
 const PROCESSES = 2
-const CONNECTION_SETUP_MS = 150
 const FULL_MS = 5000
 const QUICK_MS = 2000
 const worker = fileURLToPath(new URL('./ratelimit-shared-worker.ts', import.meta.url))
 
 /** One rate's run. */
-export interface SharedRow {
+export interface SharedRow extends ArrivalFigures {
   readonly rate: number
   readonly callers: number
   readonly durationMs: number
-  /** Arrivals within [0, duration) per second. */
-  readonly achieved: number
-  /** Arrivals within [1 s, duration) per second. */
-  readonly steady: number
-  /** Most arrivals in any sliding second. */
-  readonly maxSecond: number
   /** Scripts Redis ran per arrival (admissions, settles, renewals, waits asked again). */
   readonly scriptsPerCall: number
   readonly errors: number
@@ -120,9 +113,7 @@ async function sharedRun(redisUrl: string, rate: number, callers: number, durati
       rate,
       callers,
       durationMs,
-      achieved: arrivals.filter((at) => at < durationMs).length / (durationMs / 1000),
-      steady: arrivals.filter((at) => at >= 1000 && at < durationMs).length / (durationMs / 1000 - 1),
-      maxSecond: maxInWindow(arrivals, 1000),
+      ...arrivalFigures(arrivals, durationMs),
       scriptsPerCall: scripts / Math.max(1, arrivals.length),
       errors,
     }

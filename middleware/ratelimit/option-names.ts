@@ -3,27 +3,11 @@ import { optionNames, rejectUnknownOptions } from '../../src/kit.ts'
 import { refuseReplacedCallbacks } from '../shared/replaced-callbacks.ts'
 import type { GroupLimits, RateLimitOptions } from './options.ts'
 
-const RATE_LIMIT_OPTIONS = optionNames<RateLimitOptions>()([
-  'perSecond',
-  'perMinute',
-  'perHour',
-  'concurrency',
-  'adaptiveConcurrency',
-  'maxQueue',
-  'groups',
-  'group',
-  'shared',
-  'maxWait',
-])
-const GROUP_OPTIONS = optionNames<GroupLimits>()([
-  'perSecond',
-  'perMinute',
-  'perHour',
-  'concurrency',
-  'adaptiveConcurrency',
-  'maxQueue',
-  'sharesQuotaWith',
-])
+/** The limits the default group and every named group take. */
+const LIMITS = ['perSecond', 'perMinute', 'perHour', 'concurrency', 'adaptiveConcurrency', 'maxQueue'] as const
+
+const RATE_LIMIT_OPTIONS = optionNames<RateLimitOptions>()([...LIMITS, 'groups', 'group', 'shared', 'maxWait'])
+const GROUP_OPTIONS = optionNames<GroupLimits>()([...LIMITS, 'sharesQuotaWith'])
 
 /** The per-call options `rateLimit()` reads (its `callOptions`). */
 export const RATE_LIMIT_CALL_OPTIONS = ['priority', 'limitGroup'] as const satisfies readonly (keyof RequestOptions)[]
