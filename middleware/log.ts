@@ -89,12 +89,14 @@ function entryOf(ctx: Context, startedAt: number, error: unknown): LogEntry {
   return error === undefined ? entry : { ...entry, error: describe(error) }
 }
 
-/** The summary with its durations (and any other number a middleware added) rounded to 0.1 ms. */
+/**
+ * The summary with its numbers rounded to 0.1 (a whole status or count is unchanged) and the
+ * facts no middleware set left out; `status` stays, `undefined` without a response.
+ */
 function roundedNumbers<T extends object>(summary: T): T {
   const rounded: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(summary)) {
-    if (value === undefined && name !== 'status') continue
-    rounded[name] = typeof value === 'number' && name !== 'status' && name !== 'attempts' ? round(value) : value
+    if (value !== undefined || name === 'status') rounded[name] = typeof value === 'number' ? round(value) : value
   }
   return rounded as T
 }

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { auth, cache, type LogEntry, type LogLevel, log, rateLimit, retry } from '../../middleware/index.ts'
-import { ConfigError, createClient, TimeoutError } from '../../src/index.ts'
+import { ConfigError, createClient, type ResponseEvent, TimeoutError } from '../../src/index.ts'
 import { releaseStalled, routes } from '../support/routes.ts'
 import { sendJson, startServer, type TestServer } from '../support/server.ts'
 
@@ -70,6 +70,27 @@ describe('log()', () => {
     const everything = JSON.stringify(lines)
     expect(everything).not.toContain(TOKEN)
     expect(everything).not.toContain('key-secret-654')
+  })
+
+  it("writes the call's summary as the client's response event carries it, facts included", async () => {
+    const lines: Line[] = []
+    const client = logged(lines).use(rateLimit({ concurrency: 1 }))
+    const heard: ResponseEvent[] = []
+    client.on('response', (event) => heard.push(event))
+    await Promise.all([client.get('/slow'), client.get('/slow')])
+    expect(heard).toHaveLength(2)
+    for (const event of heard) {
+      const line = lines.find(
+        (candidate) => candidate.entry.rateLimitWaitMs === Math.round((event.rateLimitWaitMs ?? -1) * 10) / 10,
+      )
+      expect(line?.entry).toMatchObject({
+        method: event.method,
+        url: event.url,
+        status: event.status,
+        attempts: event.attempts,
+        cacheStatus: event.cacheStatus,
+      })
+    }
   })
 
   it('reports the time a rate limiter held the call', async () => {

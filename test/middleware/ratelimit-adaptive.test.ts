@@ -59,7 +59,6 @@ describe('rateLimit({ adaptiveConcurrency })', () => {
     const settled = bounds.slice(100).sort((a, b) => a - b)
     expect(settled[Math.floor(settled.length * 0.9)]).toBeLessThanOrEqual(10)
     expect(settled.at(-1)).toBeLessThanOrEqual(12)
-    expect(Math.min(...bounds)).toBeGreaterThanOrEqual(1)
 
     serverLimit = 32
     busiest = 0
