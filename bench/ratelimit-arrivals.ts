@@ -26,7 +26,9 @@ export interface ArrivalFigures {
 /** The figures of arrivals (ms since the run began, ascending) over a run of `durationMs`. */
 export function arrivalFigures(arrivals: readonly number[], durationMs: number): ArrivalFigures {
   return {
-    ...arrivalFigures(arrivals, durationMs),
+    achieved: arrivals.filter((at) => at < durationMs).length / (durationMs / 1000),
+    steady: arrivals.filter((at) => at >= 1000 && at < durationMs).length / (durationMs / 1000 - 1),
+    maxSecond: maxInWindow(arrivals, 1000),
   }
 }
 
@@ -69,9 +71,7 @@ export async function arrivalRun(rate: number, callers: number, durationMs: numb
     rate,
     callers,
     durationMs,
-    achieved: arrivals.filter((at) => at < durationMs).length / (durationMs / 1000),
-    steady: arrivals.filter((at) => at >= 1000 && at < durationMs).length / (durationMs / 1000 - 1),
-    maxSecond: maxInWindow(arrivals, 1000),
+    ...arrivalFigures(arrivals, durationMs),
     connections: server.connections(),
   }
 }
